@@ -1,0 +1,1 @@
+"""Check-ins: the weekly values and confidence recorded against key results."""

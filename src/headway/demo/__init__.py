@@ -1,0 +1,1 @@
+"""The demo organization: a realistic company to try Headway with."""

@@ -1,0 +1,1 @@
+"""KRAs, objectives, key results, alignments, milestones and initiatives."""

@@ -1,0 +1,1 @@
+"""KPIs: indicators, their targets per period and their measurements."""

@@ -1,0 +1,1 @@
+"""The organization, its units, people and periods."""

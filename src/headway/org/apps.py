@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "headway.org"
+    label = "org"
+    verbose_name = "Organization"
