@@ -19,7 +19,9 @@ def is_goals_check(args: list[str]) -> bool:
     if any(arg in ("--json", "--today") or arg.startswith("--today=") for arg in args):
         return True
     positional = [arg for arg in args if not arg.startswith("-")]
-    return any(arg.endswith(GOALS_FILE_SUFFIXES) or Path(arg).is_file() or arg == "-" for arg in positional)
+    return any(
+        arg.endswith(GOALS_FILE_SUFFIXES) or Path(arg).is_file() or arg == "-" for arg in positional
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

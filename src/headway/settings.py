@@ -120,7 +120,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "headway.sqlite3",
+            "NAME": str(DATA_DIR / "headway.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers work while a check-in is written; IMMEDIATE avoids
                 # "database is locked" on upgrade from a read to a write transaction.

@@ -17,7 +17,9 @@ class AuditEvent(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Kept even when the person is gone, or when the actor was a command or an import.
     actor_label = models.CharField(max_length=300, blank=True)
     action = models.CharField(max_length=6, choices=Action.choices)
@@ -29,7 +31,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
-            models.Index(fields=["organization", "object_type", "object_id", "-at"], name="audit_object"),
+            models.Index(
+                fields=["organization", "object_type", "object_id", "-at"], name="audit_object"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from headway.goals.models import VALUE, KeyResult
+from headway.goals.models import KeyResult, value_field
 from headway.org.models import Person, TenantModel
 
 
@@ -19,7 +19,7 @@ class CheckIn(TenantModel):
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="check_ins")
     date = models.DateField()
-    value = models.DecimalField(**VALUE)  # type: ignore[call-overload]
+    value = value_field()
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=OwnerStatus.choices, blank=True)
     note = models.TextField(blank=True)

@@ -95,14 +95,17 @@ def kr_direction(kr: KeyResult) -> Direction:
 
 
 def latest_check_in_value(kr: KeyResult, today: dt.date) -> Fraction | None:
+    """The value of the latest check-in on or before today; on one day, the last recorded."""
     values = [c for c in kr.check_ins if c.date <= today and c.value is not None]
-    return max(values, key=lambda c: c.date).value if values else None
+    return sorted(values, key=lambda c: c.date)[-1].value if values else None
 
 
 def indicator_period(indicator: Indicator, periods: list[Period], today: dt.date) -> Period | None:
     """The period an indicator is read for today: the shortest one containing today, preferring
     one with a target; else the latest period with a target that has started."""
-    current = sorted((p for p in periods if p.contains(today)), key=lambda p: (p.end - p.start).days)
+    current = sorted(
+        (p for p in periods if p.contains(today)), key=lambda p: (p.end - p.start).days
+    )
     with_target = [p for p in current if p.id in indicator.targets]
     if with_target:
         return with_target[0]
@@ -114,8 +117,170 @@ def indicator_period(indicator: Indicator, periods: list[Period], today: dt.date
 
 def indicator_value(indicator: Indicator, period: Period, today: dt.date) -> Fraction | None:
     return aggregate(
-        indicator.measurements, indicator.aggregation, start=period.start, end=min(period.end, today)
+        indicator.measurements,
+        indicator.aggregation,
+        start=period.start,
+        end=min(period.end, today),
     )
+
+
+def _series_from_measurements(
+    indicator: Indicator, start: dt.date, end: dt.date, first: Fraction | None
+) -> list[tuple[dt.date, Fraction]]:
+    """The indicator's aggregated value as it stood after each measurement of the period."""
+    inside: list[Measurement] = sorted(
+        (m for m in indicator.measurements if start <= m.date <= end), key=lambda m: m.date
+    )
+    series = [(start, first)] if first is not None else []
+    for m in inside:
+        value = aggregate(inside, indicator.aggregation, start=start, end=m.date)
+        assert value is not None
+        series.append((m.date, value))
+    return series
+
+
+def _numeric_values(
+    kr: KeyResult, period: Period | None, indicator: Indicator | None, today: dt.date
+) -> tuple[Fraction | None, list[tuple[dt.date, Fraction]]]:
+    """The current value, and the values inside the period that a forecast is fitted to."""
+    if kr.source == ProgressSource.INDICATOR and indicator is not None:
+        if period is None:
+            return None, []
+        end = min(period.end, today)
+        current = aggregate(
+            indicator.measurements, indicator.aggregation, start=period.start, end=end
+        )
+        return current, _series_from_measurements(indicator, period.start, end, kr.start)
+    current = latest_check_in_value(kr, today)
+    if period is None:
+        return current, []
+    end = min(period.end, today)
+    series = [(period.start, kr.start)] if kr.start is not None else []
+    series += sorted(
+        (
+            (c.date, c.value)
+            for c in kr.check_ins
+            if c.value is not None and period.start <= c.date <= end
+        ),
+        key=lambda point: point[0],
+    )
+    return current, series
+
+
+def score_key_result(
+    kr: KeyResult,
+    *,
+    period: Period | None,
+    today: dt.date,
+    closed: bool = False,
+    indicator: Indicator | None = None,
+    children_progress: Fraction | None = None,
+) -> KeyResultScore:
+    """Every derived number of one key result (§3.1, §3.3, §3.4).
+
+    `closed` says the objective itself was closed; a closed period closes it too.
+    `children_progress` is the weighted progress of the objectives aligned to it (source children).
+    """
+    direction = kr_direction(kr)
+    current: Fraction | None = None
+    series: list[tuple[dt.date, Fraction]] = []
+    if kr.kind == KRKind.BOOLEAN:
+        latest = latest_check_in_value(kr, today)
+        progress = boolean_progress(kr.done or (latest is not None and latest != 0))
+        current = latest
+    elif kr.kind == KRKind.MILESTONES or kr.source == ProgressSource.MILESTONES:
+        progress = milestones_progress((m.weight, m.done) for m in kr.milestones)
+    elif kr.source == ProgressSource.CHILDREN:
+        progress = Progress(children_progress, children_progress, children_progress is not None)
+    else:
+        current, series = _numeric_values(kr, period, indicator, today)
+        progress = key_result_progress(
+            direction=direction,
+            start=kr.start,
+            target=kr.target,
+            current=current,
+            lower=kr.lower,
+            upper=kr.upper,
+        )
+        if current is None and direction in (Direction.INCREASE, Direction.DECREASE):
+            current = kr.start  # no value yet: current = start
+
+    expected = forecast = forecast_value = None
+    status = Status.NO_DATA
+    if period is not None:
+        due = kr.due or period.end
+        expected = expected_pace(period.start, due, today)
+        has_data = progress.has_value or direction not in THRESHOLD_DIRECTIONS
+        status = pace_status(
+            progress=progress.progress,
+            start=period.start,
+            end=due,
+            today=today,
+            closed=closed or period.state_on(today) == "closed",
+            has_data=has_data,
+        )
+        if series:
+            forecast_value = forecasting.project(series, origin=period.start, to=due)
+            if forecast_value is not None:
+                forecast = key_result_progress(
+                    direction=direction,
+                    start=kr.start,
+                    target=kr.target,
+                    current=forecast_value,
+                    lower=kr.lower,
+                    upper=kr.upper,
+                ).progress
+
+    dated = sorted((c for c in kr.check_ins if c.date <= today), key=lambda c: c.date)
+    confidence = kr.confidence_start
+    owner_status = None
+    if dated:
+        latest_check_in = dated[-1]
+        owner_status = latest_check_in.status
+        if latest_check_in.confidence is not None:
+            confidence = latest_check_in.confidence
+    return KeyResultScore(
+        id=kr.id,
+        direction=direction,
+        current=current,
+        progress=progress.progress,
+        attainment=progress.attainment,
+        status=status,
+        expected=expected,
+        forecast=forecast,
+        forecast_value=forecast_value,
+        confidence=confidence,
+        owner_status=owner_status,
+    )
+
+
+def score_objective(
+    objective_id: str,
+    items: list[tuple[Fraction, Fraction | None, Fraction | None]],
+    *,
+    period: Period | None,
+    today: dt.date,
+    closed: bool = False,
+) -> ObjectiveScore:
+    """Progress (§3.2), status and forecast of an objective from its items' (weight, progress,
+    forecast); cancelled items must already be left out."""
+    progress = weighted_mean((w, p) for w, p, _ in items)
+    forecast = None
+    if any(f is not None for _, _, f in items):
+        # An item with no forecast of its own is taken to stay where it is.
+        forecast = weighted_mean((w, f if f is not None else p) for w, p, f in items)
+    expected = None
+    status = Status.NO_DATA
+    if period is not None:
+        expected = expected_pace(period.start, period.end, today)
+        status = pace_status(
+            progress=progress,
+            start=period.start,
+            end=period.end,
+            today=today,
+            closed=closed or period.state_on(today) == "closed",
+        )
+    return ObjectiveScore(objective_id, progress, status, expected, forecast)
 
 
 class _Evaluator:
@@ -168,123 +333,23 @@ class _Evaluator:
 
     # -- key results -------------------------------------------------------------------------
     def key_result(self, kr: KeyResult, objective: Objective) -> KeyResultScore:
-        period = self.periods.get(objective.period or "")
-        direction = kr_direction(kr)
-        current: Fraction | None = None
-        series: list[tuple[dt.date, Fraction]] = []
-        if kr.kind == KRKind.BOOLEAN:
-            latest = latest_check_in_value(kr, self.today)
-            progress = boolean_progress(kr.done or (latest is not None and latest != 0))
-            current = latest
-        elif kr.kind == KRKind.MILESTONES or kr.source == ProgressSource.MILESTONES:
-            progress = milestones_progress((m.weight, m.done) for m in kr.milestones)
-        elif kr.source == ProgressSource.CHILDREN:
-            value = weighted_mean(
+        children = None
+        if kr.source == ProgressSource.CHILDREN:
+            children = weighted_mean(
                 (weight, self.objective(child).progress)
                 for weight, child in self.children_of_kr.get(kr.id, [])
                 if self.objectives[child].state != "cancelled"
             )
-            progress = Progress(value, value, value is not None)
-        else:
-            current, series = self._numeric_values(kr, period)
-            progress = key_result_progress(
-                direction=direction,
-                start=kr.start,
-                target=kr.target,
-                current=current,
-                lower=kr.lower,
-                upper=kr.upper,
-            )
-
-        expected = forecast = forecast_value = None
-        status = Status.NO_DATA
-        if period is not None:
-            due = kr.due or period.end
-            expected = expected_pace(period.start, due, self.today)
-            has_data = progress.has_value or direction not in THRESHOLD_DIRECTIONS
-            status = pace_status(
-                progress=progress.progress,
-                start=period.start,
-                end=due,
-                today=self.today,
-                closed=self._closed(objective, period),
-                has_data=has_data,
-            )
-            if series:
-                forecast_value = forecasting.project(series, origin=period.start, to=due)
-                if forecast_value is not None:
-                    forecast = key_result_progress(
-                        direction=direction,
-                        start=kr.start,
-                        target=kr.target,
-                        current=forecast_value,
-                        lower=kr.lower,
-                        upper=kr.upper,
-                    ).progress
-
-        dated = sorted((c for c in kr.check_ins if c.date <= self.today), key=lambda c: c.date)
-        confidence = kr.confidence_start
-        owner_status = None
-        if dated:
-            latest_check_in = dated[-1]
-            owner_status = latest_check_in.status
-            if latest_check_in.confidence is not None:
-                confidence = latest_check_in.confidence
-        score = KeyResultScore(
-            id=kr.id,
-            direction=direction,
-            current=current,
-            progress=progress.progress,
-            attainment=progress.attainment,
-            status=status,
-            expected=expected,
-            forecast=forecast,
-            forecast_value=forecast_value,
-            confidence=confidence,
-            owner_status=owner_status,
+        score = score_key_result(
+            kr,
+            period=self.periods.get(objective.period or ""),
+            today=self.today,
+            closed=objective.state == "closed",
+            indicator=self.indicators.get(kr.indicator or ""),
+            children_progress=children,
         )
         self.scores.key_results[kr.id] = score
         return score
-
-    def _numeric_values(
-        self, kr: KeyResult, period: Period | None
-    ) -> tuple[Fraction | None, list[tuple[dt.date, Fraction]]]:
-        """The current value, and the values inside the period that a forecast is fitted to."""
-        if kr.source == ProgressSource.INDICATOR and kr.indicator in self.indicators:
-            indicator = self.indicators[kr.indicator]
-            if period is None:
-                return None, []
-            end = min(period.end, self.today)
-            current = aggregate(indicator.measurements, indicator.aggregation, start=period.start, end=end)
-            series = self._series_from_measurements(indicator, period.start, end, kr.start)
-            return current, series
-        current = latest_check_in_value(kr, self.today)
-        if period is None:
-            return current, []
-        end = min(period.end, self.today)
-        series = [(period.start, kr.start)] if kr.start is not None else []
-        series += sorted(
-            ((c.date, c.value) for c in kr.check_ins if c.value is not None and period.start <= c.date <= end),
-            key=lambda point: point[0],
-        )
-        return current, series
-
-    @staticmethod
-    def _series_from_measurements(
-        indicator: Indicator, start: dt.date, end: dt.date, first: Fraction | None
-    ) -> list[tuple[dt.date, Fraction]]:
-        inside: list[Measurement] = sorted(
-            (m for m in indicator.measurements if start <= m.date <= end), key=lambda m: m.date
-        )
-        series = [(start, first)] if first is not None else []
-        for m in inside:
-            value = aggregate(inside, indicator.aggregation, start=start, end=m.date)
-            assert value is not None
-            series.append((m.date, value))
-        return series
-
-    def _closed(self, objective: Objective, period: Period) -> bool:
-        return objective.state == "closed" or period.state_on(self.today) == "closed"
 
     # -- objectives --------------------------------------------------------------------------
     def objective(self, objective_id: str) -> ObjectiveScore:
@@ -311,27 +376,16 @@ class _Evaluator:
                 child = self.objective(child_id)
                 items.append((weight, child.progress, child.forecast))
 
-        progress = weighted_mean((w, p) for w, p, _ in items)
-        forecast = None
-        if any(f is not None for _, _, f in items):
-            # An item with no forecast of its own is taken to stay where it is.
-            forecast = weighted_mean((w, f if f is not None else p) for w, p, f in items)
-        period = self.periods.get(objective.period or "")
-        expected = None
-        status = Status.NO_DATA
-        if period is not None:
-            expected = expected_pace(period.start, period.end, self.today)
-            status = pace_status(
-                progress=progress,
-                start=period.start,
-                end=period.end,
-                today=self.today,
-                closed=self._closed(objective, period),
-            )
-        score = ObjectiveScore(objective_id, progress, status, expected, forecast)
-        self.scores.objectives[objective_id] = score
+        objective_score = score_objective(
+            objective_id,
+            items,
+            period=self.periods.get(objective.period or ""),
+            today=self.today,
+            closed=objective.state == "closed",
+        )
+        self.scores.objectives[objective_id] = objective_score
         self._in_progress.discard(objective_id)
-        return score
+        return objective_score
 
     # -- result areas ------------------------------------------------------------------------
     def result_area(self, area_id: str) -> ResultAreaScore:
@@ -341,7 +395,7 @@ class _Evaluator:
             for i in self.goals.indicators
             if i.result_area == area_id
         ]
-        objective_items = []
+        objective_items: list[tuple[Fraction, Fraction | None]] = []
         for objective in self.goals.objectives:
             if objective.result_area != area_id or objective.state == "cancelled":
                 continue
@@ -350,7 +404,9 @@ class _Evaluator:
                 objective_items.append((one, None))  # linked, but not in the period read today
                 continue
             objective_items.append((one, self.scores.objectives[objective.id].progress))
-        health = kra_health(indicator_attainments=indicator_items, objective_progresses=objective_items)
+        health = kra_health(
+            indicator_attainments=indicator_items, objective_progresses=objective_items
+        )
         return ResultAreaScore(area_id, health.value, health.status)
 
 

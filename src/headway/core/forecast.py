@@ -9,7 +9,9 @@ from fractions import Fraction
 MIN_POINTS = 3
 
 
-def project(points: Sequence[tuple[dt.date, Fraction]], *, origin: dt.date, to: dt.date) -> Fraction | None:
+def project(
+    points: Sequence[tuple[dt.date, Fraction]], *, origin: dt.date, to: dt.date
+) -> Fraction | None:
     """Fit value ~ day by ordinary least squares and read the line at `to`.
 
     None with fewer than three values, or when all values share one day (no slope to fit).

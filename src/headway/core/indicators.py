@@ -46,7 +46,9 @@ class Thresholds:
     tolerance: Fraction | None = None
 
 
-def validate_thresholds(direction: IndicatorDirection, target: Target, thresholds: Thresholds) -> None:
+def validate_thresholds(
+    direction: IndicatorDirection, target: Target, thresholds: Thresholds
+) -> None:
     """Reject thresholds that overlap or contradict the direction."""
     if direction == IndicatorDirection.RANGE:
         if target.lower is None or target.upper is None:
@@ -85,7 +87,8 @@ def rag(
         return Rag.NO_DATA
     if direction == IndicatorDirection.RANGE:
         lower, upper = target.lower, target.upper
-        assert lower is not None and upper is not None
+        assert lower is not None
+        assert upper is not None
         tolerance = thresholds.tolerance
         if tolerance is None:
             width = upper - lower
@@ -111,7 +114,9 @@ def rag(
     return Rag.RED if value > red_above else Rag.AMBER
 
 
-def attainment(value: Fraction | None, direction: IndicatorDirection, target: Target | None) -> Fraction | None:
+def attainment(
+    value: Fraction | None, direction: IndicatorDirection, target: Target | None
+) -> Fraction | None:
     """value ÷ target (up), target ÷ value (down); a range is 1 inside, else the nearer bound's ratio.
 
     Uncapped; `capped` clips it for rollups. None when there is nothing to divide.

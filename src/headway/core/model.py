@@ -131,11 +131,12 @@ class Period:
     id: str
     start: dt.date
     end: dt.date
-    state: str | None = None  # planning, active, closed
+    state: str | None = None  # "closed" closes it early; otherwise the dates decide
 
     def state_on(self, today: dt.date) -> str:
-        if self.state:
-            return self.state
+        """Closed once closed explicitly or past its end; otherwise what the dates say."""
+        if self.state == "closed":
+            return "closed"
         if today < self.start:
             return "planning"
         return "closed" if today > self.end else "active"

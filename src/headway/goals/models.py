@@ -5,15 +5,22 @@ speed; `headway recompute` rebuilds them and must agree."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
 from headway.org.models import Period, Person, Scoped, TenantModel
 
-VALUE = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
-# Derived ratios keep ten places: enough to be exact for the arithmetic, equal on every database.
-RATIO = {"max_digits": 20, "decimal_places": 10, "null": True, "blank": True, "editable": False}
+
+def value_field(**options: Any) -> Any:
+    """A measured or target value: up to 14 digits before the point and 6 after."""
+    return models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True, **options)
+
+
+def ratio_field() -> Any:
+    """A derived ratio (progress, attainment): ten places, equal on every database."""
+    return models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True, editable=False)
 
 
 class Status(models.TextChoices):
@@ -60,7 +67,9 @@ class ResultArea(Scoped):
         ordering = ["name"]
         verbose_name = "KRA"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="resultarea_key_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "key"], name="resultarea_key_unique_per_org"
+            ),
             Scoped.scope_constraint("resultarea_one_scope"),
             models.CheckConstraint(
                 condition=Q(weight__isnull=True) | Q(weight__gte=0, weight__lte=100),
@@ -68,7 +77,9 @@ class ResultArea(Scoped):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "scope_unit", "scope_person"], name="kra_org_scope")
+            models.Index(
+                fields=["organization", "scope_unit", "scope_person"], name="kra_org_scope"
+            )
         ]
 
     def __str__(self) -> str:
@@ -101,21 +112,31 @@ class Objective(Scoped):
     result_area = models.ForeignKey(
         ResultArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives"
     )
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     rollup = models.CharField(max_length=12, choices=Rollup.choices, default=Rollup.KEY_RESULTS)
-    progress = models.DecimalField(**RATIO)  # type: ignore[call-overload]
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NO_DATA, editable=False)
+    progress = ratio_field()
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NO_DATA, editable=False
+    )
 
     class Meta:
         ordering = ["period__start", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="objective_key_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "key"], name="objective_key_unique_per_org"
+            ),
             Scoped.scope_constraint("objective_one_scope"),
         ]
         indexes = [
-            models.Index(fields=["organization", "period", "owner"], name="objective_org_period_owner"),
-            models.Index(fields=["organization", "scope_unit", "period"], name="objective_org_unit_period"),
+            models.Index(
+                fields=["organization", "period", "owner"], name="objective_org_period_owner"
+            ),
+            models.Index(
+                fields=["organization", "scope_unit", "period"], name="objective_org_unit_period"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,14 +178,18 @@ class KeyResult(TenantModel):
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NUMBER)
     unit_label = models.CharField(max_length=40, blank=True)
-    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.INCREASE)
-    start = models.DecimalField(**VALUE)  # type: ignore[call-overload]
-    target = models.DecimalField(**VALUE)  # type: ignore[call-overload]
-    lower = models.DecimalField(**VALUE)  # type: ignore[call-overload]
-    upper = models.DecimalField(**VALUE)  # type: ignore[call-overload]
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    start = value_field()
+    target = value_field()
+    lower = value_field()
+    upper = value_field()
     weight = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal(1))
     confidence_start = models.PositiveSmallIntegerField(null=True, blank=True)
-    progress_source = models.CharField(max_length=12, choices=Source.choices, default=Source.CHECK_INS)
+    progress_source = models.CharField(
+        max_length=12, choices=Source.choices, default=Source.CHECK_INS
+    )
     indicator = models.ForeignKey(
         "indicators.Indicator",
         null=True,
@@ -176,23 +201,29 @@ class KeyResult(TenantModel):
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     position = models.PositiveIntegerField(default=0)
     # Derived from check-ins, the KPI, milestones or aligned objectives.
-    current = models.DecimalField(**{**VALUE, "editable": False})  # type: ignore[call-overload]
+    current = value_field(editable=False)
     done = models.BooleanField(default=False, editable=False)
     confidence = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    progress = models.DecimalField(**RATIO)  # type: ignore[call-overload]
-    attainment = models.DecimalField(**RATIO)  # type: ignore[call-overload]
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NO_DATA, editable=False)
+    progress = ratio_field()
+    attainment = ratio_field()
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NO_DATA, editable=False
+    )
     last_check_in_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["objective", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="keyresult_key_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "key"], name="keyresult_key_unique_per_org"
+            ),
             models.CheckConstraint(
                 condition=Q(confidence_start__isnull=True) | Q(confidence_start__lte=10),
                 name="keyresult_confidence_0_10",
             ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="keyresult_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="keyresult_weight_not_negative"
+            ),
             models.CheckConstraint(
                 condition=~Q(direction="within")
                 | Q(lower__isnull=True)
@@ -243,7 +274,9 @@ class Alignment(TenantModel):
                 condition=Q(parent_key_result__isnull=False),
                 name="alignment_unique_key_result",
             ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="alignment_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="alignment_weight_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "child"], name="alignment_org_child")]
 
@@ -311,7 +344,9 @@ class Milestone(TenantModel):
                 | Q(key_result__isnull=False, initiative__isnull=True),
                 name="milestone_exactly_one_parent",
             ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="milestone_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="milestone_weight_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

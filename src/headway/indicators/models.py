@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from headway.goals.models import VALUE, ResultArea
+from headway.goals.models import ResultArea, value_field
 from headway.org.models import Period, Person, Scoped, TenantModel
 
 
@@ -45,21 +45,25 @@ class Indicator(Scoped):
     unit_label = models.CharField(max_length=40, blank=True)
     direction = models.CharField(max_length=5, choices=Direction.choices, default=Direction.UP)
     frequency = models.CharField(max_length=7, choices=Frequency.choices, default=Frequency.MONTH)
-    aggregation = models.CharField(max_length=4, choices=Aggregation.choices, default=Aggregation.LAST)
+    aggregation = models.CharField(
+        max_length=4, choices=Aggregation.choices, default=Aggregation.LAST
+    )
     leading = models.BooleanField(default=False, help_text="Predicts other outcomes.")
     result_area = models.ForeignKey(
         ResultArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
     )
-    red_below = models.DecimalField(**VALUE)  # type: ignore[call-overload]
-    red_above = models.DecimalField(**VALUE)  # type: ignore[call-overload]
-    tolerance = models.DecimalField(**VALUE)  # type: ignore[call-overload]
+    red_below = value_field()
+    red_above = value_field()
+    tolerance = value_field()
     source = models.CharField(max_length=6, choices=Source.choices, default=Source.MANUAL)
 
     class Meta:
         ordering = ["name"]
         verbose_name = "KPI"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="indicator_key_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "key"], name="indicator_key_unique_per_org"
+            ),
             Scoped.scope_constraint("indicator_one_scope"),
         ]
 
@@ -72,9 +76,9 @@ class Target(TenantModel):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
-    value = models.DecimalField(**VALUE)  # type: ignore[call-overload]
-    lower = models.DecimalField(**VALUE)  # type: ignore[call-overload]
-    upper = models.DecimalField(**VALUE)  # type: ignore[call-overload]
+    value = value_field()
+    lower = value_field()
+    upper = value_field()
 
     class Meta:
         ordering = ["period__start"]
@@ -111,7 +115,9 @@ class Measurement(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "date"], name="measurement_one_per_date")
         ]
-        indexes = [models.Index(fields=["organization", "indicator", "-date"], name="measurement_latest")]
+        indexes = [
+            models.Index(fields=["organization", "indicator", "-date"], name="measurement_latest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator} on {self.date}: {self.value}"

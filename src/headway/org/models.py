@@ -70,7 +70,9 @@ class Unit(TenantModel):
     class Meta:
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="unit_name_unique_per_org")
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="unit_name_unique_per_org"
+            )
         ]
         indexes = [models.Index(fields=["organization", "path"], name="unit_org_path")]
 
@@ -117,14 +119,18 @@ class Person(TenantModel):
         ordering = ["name"]
         verbose_name_plural = "people"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "email"], name="person_email_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "email"], name="person_email_unique_per_org"
+            ),
             models.UniqueConstraint(
                 fields=["organization", "user"],
                 condition=Q(user__isnull=False),
                 name="person_user_unique_per_org",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "manager_path"], name="person_org_manager_path")]
+        indexes = [
+            models.Index(fields=["organization", "manager_path"], name="person_org_manager_path")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
@@ -161,8 +167,12 @@ class Period(TenantModel):
     class Meta:
         ordering = ["start", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="period_name_unique_per_org"),
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_end_after_start"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="period_name_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="period_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,206 @@
+"""The access policy: who may see and change what. Every view, API call and admin page asks here.
+
+Roles (Person.role): admin (everything in the organization), hr (sees everything, changes
+people), leader (heads units: changes their subtree's goals), member, viewer (reads only).
+Visibility of an objective: public (the whole organization), unit (people of its unit and
+the units below), private (its owner, the owner's manager chain, HR and admins). The owner
+and the owner's managers always see and may change their goals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from headway.goals.models import KeyResult, Objective, ResultArea, Visibility
+from headway.indicators.models import Indicator
+from headway.org.models import Organization, Person, Scoped, Unit
+
+
+def person_for_user(user: Any, organization: Organization) -> Person | None:
+    """The active person a signed-in user is in this organization, if any."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Person.objects.filter(organization=organization, user=user, active=True).first()
+
+
+def is_admin(person: Person | None) -> bool:
+    return person is not None and person.active and person.role == Person.Role.ADMIN
+
+
+def sees_everything(person: Person | None) -> bool:
+    return (
+        person is not None and person.active and person.role in (Person.Role.ADMIN, Person.Role.HR)
+    )
+
+
+def same_tenant(person: Person | None, obj: Any) -> bool:
+    return person is not None and person.organization_id == obj.organization_id
+
+
+def manages(manager: Person, person: Person | None) -> bool:
+    """Whether `manager` is anywhere in `person`'s manager chain."""
+    return person is not None and manager.pk in person.manager_ids
+
+
+def owns_or_manages(person: Person, owner: Person | None) -> bool:
+    return owner is not None and (owner.pk == person.pk or manages(person, owner))
+
+
+def unit_path_prefixes(unit: Unit | None) -> list[str]:
+    """'/1/5/9/' → ['/1/', '/1/5/', '/1/5/9/']: the paths of a unit and every unit above it."""
+    if unit is None or not unit.path:
+        return []
+    parts = [p for p in unit.path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def scope_unit_of(obj: Scoped) -> Unit | None:
+    """The unit a scoped object lives in: its unit scope, or its person's unit."""
+    if obj.scope_unit_id:
+        return obj.scope_unit
+    if obj.scope_person_id:
+        return obj.scope_person.unit  # type: ignore[union-attr]
+    return None
+
+
+def leads_scope(person: Person, obj: Scoped) -> bool:
+    """A leader who heads the object's unit or a unit above it."""
+    if person.role != Person.Role.LEADER:
+        return False
+    unit = scope_unit_of(obj)
+    if unit is None:
+        return False
+    return Unit.objects.filter(
+        organization_id=person.organization_id, head=person, path__in=unit_path_prefixes(unit)
+    ).exists()
+
+
+# -- objectives -------------------------------------------------------------------------------
+def objective_visible(person: Person | None, objective: Objective) -> bool:
+    if not same_tenant(person, objective) or not person or not person.active:
+        return False
+    if sees_everything(person) or owns_or_manages(person, objective.owner):
+        return True
+    if objective.visibility == Visibility.PUBLIC:
+        return True
+    if objective.visibility == Visibility.UNIT:
+        unit = scope_unit_of(objective)
+        if unit is None:  # an organization-wide objective shown to its units is everyone's
+            return True
+        return person.unit is not None and unit.path in unit_path_prefixes(person.unit)
+    return False
+
+
+def objectives_visible_q(person: Person | None) -> Q:
+    """The same rule as `objective_visible`, as a filter for lists."""
+    if person is None or not person.active:
+        return Q(pk__in=[])
+    tenant = Q(organization_id=person.organization_id)
+    if sees_everything(person):
+        return tenant
+    mine = Q(owner=person) | Q(owner__manager_path__contains=f"/{person.pk}/")
+    public = Q(visibility=Visibility.PUBLIC)
+    prefixes = unit_path_prefixes(person.unit)
+    unit = Q(visibility=Visibility.UNIT) & (
+        Q(scope_unit__isnull=True, scope_person__isnull=True)
+        | Q(scope_unit__path__in=prefixes)
+        | Q(scope_unit__isnull=True, scope_person__unit__path__in=prefixes)
+    )
+    return tenant & (mine | public | unit)
+
+
+def objective_editable(person: Person | None, objective: Objective) -> bool:
+    if not same_tenant(person, objective) or not person or not person.active:
+        return False
+    if person.role == Person.Role.VIEWER:
+        return False
+    return (
+        is_admin(person)
+        or owns_or_manages(person, objective.owner)
+        or leads_scope(person, objective)
+    )
+
+
+def key_result_visible(person: Person | None, key_result: KeyResult) -> bool:
+    return objective_visible(person, key_result.objective)
+
+
+def key_result_editable(person: Person | None, key_result: KeyResult) -> bool:
+    if person is not None and key_result.owner_id and person.role != Person.Role.VIEWER:
+        if same_tenant(person, key_result) and owns_or_manages(person, key_result.owner):
+            return person.active
+    return objective_editable(person, key_result.objective)
+
+
+def check_in_allowed(person: Person | None, key_result: KeyResult) -> bool:
+    """Owners of the key result or its objective, their managers, leaders above, admins."""
+    return key_result_editable(person, key_result)
+
+
+# -- KRAs and KPIs ----------------------------------------------------------------------------
+def result_area_visible(person: Person | None, area: ResultArea) -> bool:
+    return same_tenant(person, area) and person is not None and person.active
+
+
+def result_area_editable(person: Person | None, area: ResultArea) -> bool:
+    if not same_tenant(person, area) or not person or not person.active:
+        return False
+    if person.role == Person.Role.VIEWER:
+        return False
+    return is_admin(person) or owns_or_manages(person, area.owner) or leads_scope(person, area)
+
+
+def indicator_visible(person: Person | None, indicator: Indicator) -> bool:
+    return same_tenant(person, indicator) and person is not None and person.active
+
+
+def indicator_editable(person: Person | None, indicator: Indicator) -> bool:
+    if not same_tenant(person, indicator) or not person or not person.active:
+        return False
+    if person.role == Person.Role.VIEWER:
+        return False
+    return (
+        is_admin(person)
+        or owns_or_manages(person, indicator.owner)
+        or leads_scope(person, indicator)
+    )
+
+
+def measurement_allowed(person: Person | None, indicator: Indicator) -> bool:
+    return indicator_editable(person, indicator)
+
+
+# -- creating in a scope ----------------------------------------------------------------------
+def may_create_in_scope(
+    person: Person | None, *, unit: Unit | None, owner_scope: Person | None
+) -> bool:
+    """Who may add a KRA, KPI or objective to a scope: admins anywhere; for a person's scope the
+    person and their managers; for a unit its leaders and the unit's members; the organization's
+    scope only admins."""
+    if person is None or not person.active or person.role == Person.Role.VIEWER:
+        return False
+    if is_admin(person):
+        return True
+    if owner_scope is not None:
+        return owns_or_manages(person, owner_scope)
+    if unit is not None:
+        if person.unit is not None and unit.path in unit_path_prefixes(person.unit):
+            return True
+        return (
+            person.role == Person.Role.LEADER
+            and Unit.objects.filter(
+                organization_id=person.organization_id,
+                head=person,
+                path__in=unit_path_prefixes(unit),
+            ).exists()
+        )
+    return False
+
+
+# -- people -----------------------------------------------------------------------------------
+def people_editable(person: Person | None) -> bool:
+    return (
+        person is not None and person.active and person.role in (Person.Role.ADMIN, Person.Role.HR)
+    )

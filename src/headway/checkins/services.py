@@ -1,0 +1,59 @@
+"""Recording a check-in: the weekly heartbeat of a key result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from headway.audit.models import AuditEvent
+from headway.audit.services import audit_record
+from headway.checkins.models import CheckIn
+from headway.goals.models import KeyResult
+from headway.goals.rollup import rollup_key_result
+from headway.org.models import Person
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    key_result: KeyResult,
+    value: Decimal | None,
+    author: Person | None,
+    confidence: int | None = None,
+    status: str = "",
+    note: str = "",
+    date: dt.date | None = None,
+) -> CheckIn:
+    """Append a check-in, then refresh the key result, its objective and every aligned ancestor
+    in the same transaction."""
+    errors: dict[str, str] = {}
+    if confidence is not None and not 0 <= confidence <= 10:
+        errors["confidence"] = "Confidence is a whole number from 0 to 10."
+    if status and status not in CheckIn.OwnerStatus.values:
+        errors["status"] = f"Status must be one of {', '.join(CheckIn.OwnerStatus.values)}."
+    numeric = key_result.kind not in (KeyResult.Kind.MILESTONES,)
+    if value is None and numeric and confidence is None and not note:
+        errors["value"] = "Give a value, a confidence or a note."
+    if key_result.state == KeyResult.State.CANCELLED:
+        errors["key_result"] = "This key result was cancelled; it takes no more check-ins."
+    if author is not None and author.organization_id != key_result.organization_id:
+        errors["author"] = "That person is not in this organization."
+    if errors:
+        raise ValidationError(errors)
+    check_in = CheckIn.objects.create(
+        organization_id=key_result.organization_id,
+        key_result=key_result,
+        date=date or timezone.localdate(),
+        value=value,
+        confidence=confidence,
+        status=status,
+        note=note,
+        author=author,
+    )
+    audit_record(instance=check_in, action=AuditEvent.Action.CREATE, actor=author)
+    rollup_key_result(key_result)
+    return check_in
