@@ -88,80 +88,112 @@ def test_no_measurement_inside_the_period_is_no_value(aggregation):
 # -- thresholds ------------------------------------------------------------------------------
 
 
+TARGET_100 = Target(F(100))
+RANGE_10_20 = Target(lower=F(10), upper=F(20))
+
+
 @pytest.mark.parametrize(
-    ("direction", "target", "thresholds", "value", "status"),
+    ("thresholds", "value", "status"),
     [
-        # up, target 100, default red below 90% = 90
-        pytest.param(UP, Target(F(100)), Thresholds(), F(120), Rag.GREEN, id="up-above-target"),
-        pytest.param(UP, Target(F(100)), Thresholds(), F(100), Rag.GREEN, id="up-at-target"),
-        pytest.param(UP, Target(F(100)), Thresholds(), F(9999, 100), Rag.AMBER, id="up-just-below"),
-        pytest.param(UP, Target(F(100)), Thresholds(), F(90), Rag.AMBER, id="up-default-90pct"),
-        pytest.param(
-            UP, Target(F(100)), Thresholds(), F(8999, 100), Rag.RED, id="up-below-default-90pct"
-        ),
-        pytest.param(UP, Target(F(100)), Thresholds(red_below=F(80)), F(80), Rag.AMBER, id="up-red-below-80-at"),
-        pytest.param(UP, Target(F(100)), Thresholds(red_below=F(80)), F(85), Rag.AMBER, id="up-red-below-80-between"),
-        pytest.param(UP, Target(F(100)), Thresholds(red_below=F(80)), F(7999, 100), Rag.RED, id="up-red-below-80-under"),
-        # down, target 100, default red above 110% = 110
-        pytest.param(DOWN, Target(F(100)), Thresholds(), F(80), Rag.GREEN, id="down-below-target"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(), F(100), Rag.GREEN, id="down-at-target"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(), F(10001, 100), Rag.AMBER, id="down-just-above"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(), F(110), Rag.AMBER, id="down-default-110pct"),
-        pytest.param(
-            DOWN, Target(F(100)), Thresholds(), F(11001, 100), Rag.RED, id="down-above-default-110pct"
-        ),
-        pytest.param(DOWN, Target(F(100)), Thresholds(red_above=F(150)), F(150), Rag.AMBER, id="down-red-above-150-at"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(red_above=F(150)), F(15001, 100), Rag.RED, id="down-red-above-150-over"),
-        # range [10, 20], tolerance 2
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(2)), F(10), Rag.GREEN, id="range-lower-inclusive"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(2)), F(15), Rag.GREEN, id="range-inside"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(2)), F(20), Rag.GREEN, id="range-upper-inclusive"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(2)), F(999, 100), Rag.AMBER, id="range-just-below"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(2)), F(8), Rag.AMBER, id="range-tolerance-below-inclusive"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(2)), F(799, 100), Rag.RED, id="range-beyond-below"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(2)), F(22), Rag.AMBER, id="range-tolerance-above-inclusive"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(2)), F(2201, 100), Rag.RED, id="range-beyond-above"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(0)), F(2001, 100), Rag.RED, id="range-zero-tolerance"),
-        # range [10, 20] with the default tolerance: 10% of the width = 1
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(), F(9), Rag.AMBER, id="range-default-tolerance-edge-below"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(), F(899, 100), Rag.RED, id="range-default-tolerance-beyond-below"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(), F(21), Rag.AMBER, id="range-default-tolerance-edge-above"),
-        pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(), F(2101, 100), Rag.RED, id="range-default-tolerance-beyond-above"),
-        # no target / no value
-        pytest.param(UP, None, Thresholds(), F(5), Rag.NO_TARGET, id="no-target"),
-        pytest.param(UP, Target(), Thresholds(), F(5), Rag.NO_TARGET, id="empty-target"),
-        pytest.param(UP, Target(F(100)), Thresholds(), None, Rag.NO_DATA, id="no-value"),
+        # target 100; default red below 90% of it = 90
+        pytest.param(Thresholds(), F(120), Rag.GREEN, id="above-target"),
+        pytest.param(Thresholds(), F(100), Rag.GREEN, id="at-target"),
+        pytest.param(Thresholds(), F(9999, 100), Rag.AMBER, id="just-below-target"),
+        pytest.param(Thresholds(), F(90), Rag.AMBER, id="at-default-90pct"),
+        pytest.param(Thresholds(), F(8999, 100), Rag.RED, id="below-default-90pct"),
+        pytest.param(Thresholds(red_below=F(80)), F(85), Rag.AMBER, id="red-below-80-between"),
+        pytest.param(Thresholds(red_below=F(80)), F(80), Rag.AMBER, id="red-below-80-at"),
+        pytest.param(Thresholds(red_below=F(80)), F(7999, 100), Rag.RED, id="red-below-80-under"),
     ],
-)  # fmt: skip
-def test_rag_colours_the_value_against_its_target(direction, target, thresholds, value, status):
-    assert rag(value, direction, target, thresholds) == status
+)
+def test_rag_up_is_green_at_target_and_red_below_the_threshold(thresholds, value, status):
+    assert rag(value, UP, TARGET_100, thresholds) == status
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "value", "status"),
+    [
+        # target 100; default red above 110% of it = 110
+        pytest.param(Thresholds(), F(80), Rag.GREEN, id="below-target"),
+        pytest.param(Thresholds(), F(100), Rag.GREEN, id="at-target"),
+        pytest.param(Thresholds(), F(10001, 100), Rag.AMBER, id="just-above-target"),
+        pytest.param(Thresholds(), F(110), Rag.AMBER, id="at-default-110pct"),
+        pytest.param(Thresholds(), F(11001, 100), Rag.RED, id="above-default-110pct"),
+        pytest.param(Thresholds(red_above=F(150)), F(150), Rag.AMBER, id="red-above-150-at"),
+        pytest.param(Thresholds(red_above=F(150)), F(15001, 100), Rag.RED, id="red-above-150-over"),
+    ],
+)
+def test_rag_down_mirrors_up(thresholds, value, status):
+    assert rag(value, DOWN, TARGET_100, thresholds) == status
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "value", "status"),
+    [
+        # [10, 20] with tolerance 2
+        pytest.param(Thresholds(tolerance=F(2)), F(10), Rag.GREEN, id="lower-inclusive"),
+        pytest.param(Thresholds(tolerance=F(2)), F(15), Rag.GREEN, id="inside"),
+        pytest.param(Thresholds(tolerance=F(2)), F(20), Rag.GREEN, id="upper-inclusive"),
+        pytest.param(Thresholds(tolerance=F(2)), F(999, 100), Rag.AMBER, id="just-below"),
+        pytest.param(Thresholds(tolerance=F(2)), F(8), Rag.AMBER, id="tolerance-below-inclusive"),
+        pytest.param(Thresholds(tolerance=F(2)), F(799, 100), Rag.RED, id="beyond-below"),
+        pytest.param(Thresholds(tolerance=F(2)), F(22), Rag.AMBER, id="tolerance-above-inclusive"),
+        pytest.param(Thresholds(tolerance=F(2)), F(2201, 100), Rag.RED, id="beyond-above"),
+        pytest.param(Thresholds(tolerance=F(0)), F(2001, 100), Rag.RED, id="zero-tolerance"),
+        # default tolerance: 10% of the width = 1
+        pytest.param(Thresholds(), F(9), Rag.AMBER, id="default-tolerance-edge-below"),
+        pytest.param(Thresholds(), F(899, 100), Rag.RED, id="default-tolerance-beyond-below"),
+        pytest.param(Thresholds(), F(21), Rag.AMBER, id="default-tolerance-edge-above"),
+        pytest.param(Thresholds(), F(2101, 100), Rag.RED, id="default-tolerance-beyond-above"),
+    ],
+)
+def test_rag_range_is_green_inside_and_amber_within_the_tolerance(thresholds, value, status):
+    assert rag(value, RANGE, RANGE_10_20, thresholds) == status
+
+
+@pytest.mark.parametrize(
+    ("target", "value", "status"),
+    [
+        pytest.param(None, F(5), Rag.NO_TARGET, id="no-target"),
+        pytest.param(Target(), F(5), Rag.NO_TARGET, id="empty-target"),
+        pytest.param(TARGET_100, None, Rag.NO_DATA, id="no-value"),
+    ],
+)
+def test_rag_without_a_target_or_a_value(target, value, status):
+    assert rag(value, UP, target, Thresholds()) == status
 
 
 @pytest.mark.parametrize(
     ("direction", "target", "thresholds"),
     [
-        pytest.param(UP, Target(F(100)), Thresholds(red_below=F(101)), id="up-red-above-green"),
-        pytest.param(UP, Target(F(100)), Thresholds(red_above=F(110)), id="up-given-red-above"),
+        pytest.param(UP, TARGET_100, Thresholds(red_below=F(101)), id="up-red-above-green"),
+        pytest.param(UP, TARGET_100, Thresholds(red_above=F(110)), id="up-given-red-above"),
         pytest.param(UP, Target(), Thresholds(), id="up-without-target-value"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(red_above=F(99)), id="down-red-below-green"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(red_below=F(90)), id="down-given-red-below"),
+        pytest.param(DOWN, TARGET_100, Thresholds(red_above=F(99)), id="down-red-below-green"),
+        pytest.param(DOWN, TARGET_100, Thresholds(red_below=F(90)), id="down-given-red-below"),
         pytest.param(RANGE, Target(lower=F(20), upper=F(10)), Thresholds(), id="range-inverted"),
         pytest.param(RANGE, Target(lower=F(10)), Thresholds(), id="range-without-upper"),
         pytest.param(RANGE, Target(upper=F(10)), Thresholds(), id="range-without-lower"),
         pytest.param(
-            RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(-1)),
+            RANGE,
+            Target(lower=F(10), upper=F(20)),
+            Thresholds(tolerance=F(-1)),
             id="range-negative-tolerance",
         ),
         pytest.param(
-            RANGE, Target(lower=F(10), upper=F(20)), Thresholds(red_below=F(5)),
+            RANGE,
+            Target(lower=F(10), upper=F(20)),
+            Thresholds(red_below=F(5)),
             id="range-given-red-below",
         ),
         pytest.param(
-            RANGE, Target(lower=F(10), upper=F(20)), Thresholds(red_above=F(25)),
+            RANGE,
+            Target(lower=F(10), upper=F(20)),
+            Thresholds(red_above=F(25)),
             id="range-given-red-above",
         ),
     ],
-)  # fmt: skip
+)
 def test_thresholds_that_overlap_or_contradict_are_rejected(direction, target, thresholds):
     with pytest.raises(ThresholdError):
         validate_thresholds(direction, target, thresholds)
@@ -170,12 +202,12 @@ def test_thresholds_that_overlap_or_contradict_are_rejected(direction, target, t
 @pytest.mark.parametrize(
     ("direction", "target", "thresholds"),
     [
-        pytest.param(UP, Target(F(100)), Thresholds(), id="up-defaults"),
-        pytest.param(UP, Target(F(100)), Thresholds(red_below=F(80)), id="up-red-below"),
-        pytest.param(UP, Target(F(100)), Thresholds(red_below=F(100)), id="up-no-amber-band"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(), id="down-defaults"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(red_above=F(120)), id="down-red-above"),
-        pytest.param(DOWN, Target(F(100)), Thresholds(red_above=F(100)), id="down-no-amber-band"),
+        pytest.param(UP, TARGET_100, Thresholds(), id="up-defaults"),
+        pytest.param(UP, TARGET_100, Thresholds(red_below=F(80)), id="up-red-below"),
+        pytest.param(UP, TARGET_100, Thresholds(red_below=F(100)), id="up-no-amber-band"),
+        pytest.param(DOWN, TARGET_100, Thresholds(), id="down-defaults"),
+        pytest.param(DOWN, TARGET_100, Thresholds(red_above=F(120)), id="down-red-above"),
+        pytest.param(DOWN, TARGET_100, Thresholds(red_above=F(100)), id="down-no-amber-band"),
         pytest.param(RANGE, Target(lower=F(10), upper=F(20)), Thresholds(), id="range-defaults"),
         pytest.param(
             RANGE, Target(lower=F(10), upper=F(20)), Thresholds(tolerance=F(0)), id="range-zero-tol"
@@ -193,24 +225,26 @@ def test_consistent_thresholds_are_accepted(direction, target, thresholds):
 @pytest.mark.parametrize(
     ("value", "direction", "target", "raw", "rollup"),
     [
-        pytest.param(F(80), UP, Target(F(100)), F(4, 5), F(4, 5), id="up-value-over-target"),
-        pytest.param(F(100), UP, Target(F(100)), F(1), F(1), id="up-at-target"),
-        pytest.param(F(120), UP, Target(F(100)), F(6, 5), F(1), id="up-beyond-capped-at-1"),
-        pytest.param(F(-10), UP, Target(F(100)), F(-1, 10), F(0), id="up-negative-capped-at-0"),
+        pytest.param(F(80), UP, TARGET_100, F(4, 5), F(4, 5), id="up-value-over-target"),
+        pytest.param(F(100), UP, TARGET_100, F(1), F(1), id="up-at-target"),
+        pytest.param(F(120), UP, TARGET_100, F(6, 5), F(1), id="up-beyond-capped-at-1"),
+        pytest.param(F(-10), UP, TARGET_100, F(-1, 10), F(0), id="up-negative-capped-at-0"),
         pytest.param(F(5), UP, Target(F(0)), F(1), F(1), id="up-zero-target-met"),
         pytest.param(F(4), DOWN, Target(F(2)), F(1, 2), F(1, 2), id="down-target-over-value"),
         pytest.param(F(2), DOWN, Target(F(2)), F(1), F(1), id="down-at-target"),
         pytest.param(F(1), DOWN, Target(F(2)), F(2), F(1), id="down-beyond-capped-at-1"),
         pytest.param(F(0), DOWN, Target(F(2)), F(1), F(1), id="down-zero-value-is-perfect"),
-        pytest.param(F(15), RANGE, Target(lower=F(10), upper=F(20)), F(1), F(1), id="range-in"),
-        pytest.param(F(10), RANGE, Target(lower=F(10), upper=F(20)), F(1), F(1), id="range-lo"),
-        pytest.param(F(8), RANGE, Target(lower=F(10), upper=F(20)), F(4, 5), F(4, 5), id="range-below"),
-        pytest.param(F(25), RANGE, Target(lower=F(10), upper=F(20)), F(4, 5), F(4, 5), id="range-above"),
-        pytest.param(None, UP, Target(F(100)), None, None, id="no-value"),
+        pytest.param(F(15), RANGE, RANGE_10_20, F(1), F(1), id="range-inside"),
+        pytest.param(F(10), RANGE, RANGE_10_20, F(1), F(1), id="range-at-lower"),
+        pytest.param(F(8), RANGE, RANGE_10_20, F(4, 5), F(4, 5), id="range-below-value-over-lower"),
+        pytest.param(
+            F(25), RANGE, RANGE_10_20, F(4, 5), F(4, 5), id="range-above-upper-over-value"
+        ),
+        pytest.param(None, UP, TARGET_100, None, None, id="no-value"),
         pytest.param(F(5), UP, None, None, None, id="no-target"),
         pytest.param(F(5), UP, Target(), None, None, id="target-without-value"),
     ],
-)  # fmt: skip
+)
 def test_attainment_is_value_over_target_and_capped_for_rollups(
     value, direction, target, raw, rollup
 ):

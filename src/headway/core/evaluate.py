@@ -95,7 +95,7 @@ def kr_direction(kr: KeyResult) -> Direction:
 
 
 def latest_check_in_value(kr: KeyResult, today: dt.date) -> Fraction | None:
-    """The value of the latest check-in on or before today; on one day, the last recorded."""
+    """The value of the latest check-in on or before `today`; on one day, the last recorded."""
     values = [c for c in kr.check_ins if c.date <= today and c.value is not None]
     return sorted(values, key=lambda c: c.date)[-1].value if values else None
 
@@ -182,10 +182,13 @@ def score_key_result(
     `children_progress` is the weighted progress of the objectives aligned to it (source children).
     """
     direction = kr_direction(kr)
+    # Values are read as they stood at the period's end once it is over (the grade is "the
+    # progress at the period's end"); a check-in dated later belongs to no period of this one.
+    as_of = min(today, period.end) if period is not None else today
     current: Fraction | None = None
     series: list[tuple[dt.date, Fraction]] = []
     if kr.kind == KRKind.BOOLEAN:
-        latest = latest_check_in_value(kr, today)
+        latest = latest_check_in_value(kr, as_of)
         progress = boolean_progress(kr.done or (latest is not None and latest != 0))
         current = latest
     elif kr.kind == KRKind.MILESTONES or kr.source == ProgressSource.MILESTONES:
@@ -193,7 +196,7 @@ def score_key_result(
     elif kr.source == ProgressSource.CHILDREN:
         progress = Progress(children_progress, children_progress, children_progress is not None)
     else:
-        current, series = _numeric_values(kr, period, indicator, today)
+        current, series = _numeric_values(kr, period, indicator, as_of)
         progress = key_result_progress(
             direction=direction,
             start=kr.start,
@@ -231,7 +234,7 @@ def score_key_result(
                     upper=kr.upper,
                 ).progress
 
-    dated = sorted((c for c in kr.check_ins if c.date <= today), key=lambda c: c.date)
+    dated = sorted((c for c in kr.check_ins if c.date <= as_of), key=lambda c: c.date)
     confidence = kr.confidence_start
     owner_status = None
     if dated:

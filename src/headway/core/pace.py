@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import Decimal
 from fractions import Fraction
 
 from headway.core.model import Status
@@ -23,8 +24,12 @@ def expected_pace(start: dt.date, end: dt.date, day: dt.date) -> Fraction:
 
 def grade(progress: Fraction) -> Decimal:
     """Progress at the period's end, rounded half up to one decimal (0.0–1.0)."""
-    exact = Decimal(progress.numerator) / Decimal(progress.denominator)
-    return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    tenths = (
+        math.floor(progress * 10 + Fraction(1, 2))
+        if progress >= 0
+        else -math.floor(-progress * 10 + Fraction(1, 2))
+    )
+    return Decimal(tenths).scaleb(-1)
 
 
 def grade_colour(value: Decimal) -> Status:

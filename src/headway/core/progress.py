@@ -51,6 +51,8 @@ def key_result_progress(
             return Progress(None, None, current is not None)
         value = start if current is None else current
         if target == start:
+            if current is None:  # nothing recorded yet: no progress, whatever the start says
+                return Progress(ZERO, ZERO, has_value=False)
             reached = value >= target if direction == Direction.INCREASE else value <= target
             p = ONE if reached else ZERO
             return Progress(p, p, current is not None)

@@ -20,7 +20,9 @@ def value_field(**options: Any) -> Any:
 
 def ratio_field() -> Any:
     """A derived ratio (progress, attainment): ten places, equal on every database."""
-    return models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True, editable=False)
+    return models.DecimalField(
+        max_digits=20, decimal_places=10, null=True, blank=True, editable=False
+    )
 
 
 class Status(models.TextChoices):

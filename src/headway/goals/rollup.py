@@ -160,9 +160,10 @@ def _children_progress(alignments: Iterable[Alignment]) -> Fraction | None:
 def key_result_refresh(kr: KeyResult, *, today: dt.date) -> None:
     """Recompute one key result's derived values from its check-ins, KPI, milestones or children."""
     period = kr.objective.period
-    latest_any = kr.check_ins.filter(date__lte=today).order_by("-date", "-id").first()
+    as_of = min(today, period.end) if period is not None else today  # as the core reads them
+    latest_any = kr.check_ins.filter(date__lte=as_of).order_by("-date", "-id").first()
     latest_valued = (
-        kr.check_ins.filter(date__lte=today, value__isnull=False).order_by("-date", "-id").first()
+        kr.check_ins.filter(date__lte=as_of, value__isnull=False).order_by("-date", "-id").first()
     )
     check_ins = [c for c in (latest_valued, latest_any) if c is not None]
     if len(check_ins) == 2 and check_ins[0].pk == check_ins[1].pk:
@@ -381,7 +382,8 @@ def recompute_organization(
                         indicator=indicator,
                         children_progress=children,
                     )
-                    last = check_ins[pk][-1] if check_ins[pk] else None
+                    as_of = min(today, period.end) if period is not None else today
+                    last = next((c for c in reversed(check_ins[pk]) if c.date <= as_of), None)
                     changed_krs[pk].update(_apply_key_result_score(kr, score, last))
                 else:
                     objective = objectives[pk]

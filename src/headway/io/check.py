@@ -179,8 +179,8 @@ def _number(value: Fraction | None) -> str:
     if value is None:
         return "?"
     if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+        return f"{value.numerator:,}"
+    return f"{float(value):,.2f}".rstrip("0").rstrip(".")
 
 
 def _amount(value: Fraction | None, unit: str) -> str:
@@ -217,9 +217,13 @@ def _forecast(value: Fraction | None) -> str:
     return f"forecast {_percent(value)}" if value is not None else "no forecast yet"
 
 
-def _key_result_lines(kr: KeyResult, score: KeyResultScore, text: _Text) -> list[str]:
-    owner = f"  owner {kr.owner}" if kr.owner else ""
-    cancelled = "  (cancelled)" if kr.cancelled else ""
+def _key_result_lines(
+    kr: KeyResult, score: KeyResultScore, objective: Objective, text: _Text
+) -> list[str]:
+    owner = f"  owner {kr.owner}" if kr.owner != objective.owner else ""
+    if not kr.owner:
+        owner = "  no owner"
+    cancelled = "  (cancelled: not counted)" if kr.cancelled else ""
     lines = [f"    • {kr.title}  [{kr.id}]{owner}{cancelled}", f"      {_values(kr, score)}"]
     lines.append(
         f"      {text.bar(score.progress, score.status)}  attainment {_percent(score.attainment)}"
@@ -249,7 +253,7 @@ def _objective_lines(objective: Objective, scores: Scores, text: _Text) -> list[
         f"  {text.status(score.status, score.progress)}  {_forecast(score.forecast)}",
     ]
     for kr in objective.key_results:
-        lines += _key_result_lines(kr, scores.key_results[kr.id], text)
+        lines += _key_result_lines(kr, scores.key_results[kr.id], objective, text)
     return lines
 
 
@@ -262,7 +266,8 @@ def _indicator_line(indicator: Indicator, scores: Scores, text: _Text) -> str:
     elif target.value is not None:
         goal = f"target {_amount(target.value, indicator.unit)}"
     else:
-        goal = f"target {_amount(target.lower, indicator.unit)} to {_amount(target.upper, indicator.unit)}"
+        lower, upper = _amount(target.lower, indicator.unit), _amount(target.upper, indicator.unit)
+        goal = f"target {lower} to {upper}"
     period = f" ({score.period})" if score.period else ""
     return (
         f"  {indicator.name}  [{indicator.id}]  {value} vs {goal}{period}  "

@@ -55,6 +55,7 @@ INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
 STR_TAG = "tag:yaml.org,2002:str"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 PERIOD_KINDS = ("year", "half", "quarter", "month", "custom")
 PERIOD_STATES = ("planning", "active", "closed")
@@ -149,9 +150,19 @@ def _describe(node: Node) -> str:
     return str(node.value)
 
 
-def _suggest(word: str, choices: Any) -> str:
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
+def _suggest(word: str, choices: Any, *, emails: bool = False) -> str:
+    """`; did you mean "x"?` for a near miss, else the known names (a few of them)."""
     names = [str(c) for c in choices]
-    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    if emails:  # `max@` is not a near miss of `ana@` just because the domains agree
+        by_local = {name.partition("@")[0]: name for name in names}
+        close = difflib.get_close_matches(word.partition("@")[0], list(by_local), n=1, cutoff=0.8)
+        close = [by_local[c] for c in close]
+    else:
+        close = difflib.get_close_matches(word, names, n=1, cutoff=0.8)
     if close:
         return f'; did you mean "{close[0]}"?'
     if not names:
@@ -294,27 +305,33 @@ class _Reader:
         if not isinstance(node, MappingNode):
             self.problem(node, path, f"expected a mapping, got {_describe(node)}")
             return None
+        explicit: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag != MERGE_TAG:
+                if key_node.value in explicit:
+                    self.problem(key_node, _join(path, key_node.value), "this key is given twice")
+                explicit.add(key_node.value)
         try:
             self.constructor.flatten_mapping(node)  # YAML merge keys (`<<: *defaults`)
         except ConstructorError as error:
             self.problem(node, path, str(error.problem))
             return None
         values: dict[str, Node] = {}
+        unknown: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or _is_null(key_node):
                 self.problem(key_node, path, f"expected a key name, got {_describe(key_node)}")
                 continue
             key = str(key_node.value)
-            if key in values:
-                self.problem(key_node, _join(path, key), "this key is given twice")
-                continue
             if key not in known:
-                hint = _suggest(key, known)
-                if "did you mean" not in hint:
-                    hint = "; expected one of " + ", ".join(known)
-                self.problem(key_node, _join(path, key), f'unknown key "{key}"{hint}')
+                if key not in unknown:
+                    unknown.add(key)
+                    hint = _suggest(key, known)
+                    if "did you mean" not in hint:
+                        hint = "; expected one of " + ", ".join(known)
+                    self.problem(key_node, _join(path, key), f'unknown key "{key}"{hint}')
                 continue
-            values[key] = value_node
+            values[key] = value_node  # merged keys come first, so the mapping's own win
         for key in required:
             if _is_null(values.get(key)):
                 self.problem(values.get(key, node), _join(path, key), f'"{key}" is required')
@@ -426,7 +443,7 @@ class _Reader:
         today = top.date("today") or dt.date.today()
         periods = [p for node, path in top.items("periods") if (p := self.period(node, path))]
         units = [u for node, path in top.items("units") if (u := self.unit(node, path))]
-        people = [p for node, path in top.items("people") if (p := self.person(node, path))]
+        people = [h for node, path in top.items("people") if (h := self.person(node, path))]
         areas = [
             a for node, path in top.items("result_areas") if (a := self.result_area(node, path))
         ]
@@ -618,7 +635,8 @@ class _Reader:
                     self.problem(
                         value_node,
                         path,
-                        f"a {direction} indicator takes one number as its target, not lower/upper",
+                        f"{_a(direction)} indicator takes one number as its target, "
+                        "not lower/upper",
                     )
             else:
                 target = Target(value=self.number(value_node, path))
@@ -648,15 +666,16 @@ class _Reader:
             self.problem(
                 fields.at(key),
                 fields.key(key),
-                f"a {indicator.direction} indicator takes {right}, not {key}",
+                f"{_a(indicator.direction)} indicator takes {right}, not {key}",
             )
         if mismatched:
             return
         thresholds = Thresholds(indicator.red_below, indicator.red_above, indicator.tolerance)
         node = fields.values.get("targets")
         for period, target in indicator.targets.items():
-            if target.value is None and target.lower is None and target.upper is None:
-                continue  # its own problem was reported already
+            ranged = indicator.direction == IndicatorDirection.RANGE
+            if (target.value is not None) == ranged or (target.value is None and not ranged):
+                continue  # a target of the wrong shape was reported already
             try:
                 validate_thresholds(indicator.direction, target, thresholds)
             except ThresholdError as error:
@@ -872,7 +891,7 @@ class _Reader:
 
     # -- across sections ---------------------------------------------------------------------
     def resolve(self, goals: Goals, people_listed: bool, units_listed: bool) -> None:
-        """Every reference names something the file defines; ids are unique; no cycles."""
+        """Every reference names something the file defines (emails in any letter case)."""
         known: dict[str, list[str]] = {
             "period": [p.id for p in goals.periods],
             "unit": [u.name for u in goals.units],
@@ -882,32 +901,37 @@ class _Reader:
             "objective": [o.id for o in goals.objectives],
             "key_result": [kr.id for o in goals.objectives for kr in o.key_results],
         }
-        words = {"result_area": "result area", "key_result": "key result"}
         sets = {kind: set(names) for kind, names in known.items()}
+        sets["person"] = {email.casefold() for email in known["person"]}
+        other = {"objective": "key_result", "key_result": "objective"}
         for ref in self.refs:
             if (ref.kind == "person" and not people_listed) or (
                 ref.kind == "unit" and not units_listed
             ):
                 continue
-            if ref.name not in sets[ref.kind]:
-                word = words.get(ref.kind, ref.kind)
-                self.problem(
-                    ref.node,
-                    ref.path,
-                    f'unknown {word} "{ref.name}"{_suggest(ref.name, known[ref.kind])}',
-                )
+            name = ref.name.casefold() if ref.kind == "person" else ref.name
+            if name in sets[ref.kind]:
+                continue
+            word = ref.kind.replace("_", " ")
+            if ref.kind in other and ref.name in sets[other[ref.kind]]:
+                right = other[ref.kind]
+                hint = f"; it is a {right.replace('_', ' ')}: write {right}: {ref.name}"
+            else:
+                hint = _suggest(ref.name, known[ref.kind], emails=ref.kind == "person")
+            self.problem(ref.node, ref.path, f'unknown {word} "{ref.name}"{hint}')
 
     def duplicates(self) -> None:
         """Objectives and key results share one id space; the other kinds each have their own."""
         for space, entries in self.ids.items():
             seen: dict[str, int] = {}
             for name, node, path in entries:
-                if name in seen:
+                key = name.casefold() if space == "email" else name
+                if key in seen:
                     self.problem(
-                        node, path, f'{space} "{name}" is used twice (first at line {seen[name]})'
+                        node, path, f'{space} "{name}" is used twice (first at line {seen[key]})'
                     )
                 else:
-                    seen[name] = _line(node)
+                    seen[key] = _line(node)
 
     def cycles(self) -> None:
         """Alignment cycles (a child aligned to a key result sits under that KR's objective),
@@ -953,6 +977,8 @@ def load(text: str, *, filename: str = "headway.yaml") -> Goals:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
+        # "Found the end of the file" points past the text: the last line written is the culprit.
+        line = max(1, min(line, len(text.rstrip().splitlines())))
         detail = " ".join(str(part) for part in (error.context, error.problem) if part)
         raise GoalsFileError([Problem(filename, line, "", f"not valid YAML: {detail}")]) from error
     except yaml.YAMLError as error:
@@ -986,7 +1012,10 @@ class _Flow(dict[str, Any]):
 
 
 class _Dumper(yaml.SafeDumper):
-    """Safe YAML with exact numbers and one-line small mappings."""
+    """Safe YAML with exact numbers, one-line small mappings and indented lists."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
 
 
 def _represent_fraction(dumper: yaml.SafeDumper, value: Fraction) -> yaml.ScalarNode:
@@ -1079,6 +1108,9 @@ def _dump_key_result(kr: KeyResult, objective_owner: str | None) -> dict[str, An
         if kr.direction == Direction.WITHIN:
             _put(out, "start", kr.start)
             out["lower"], out["upper"] = kr.lower, kr.upper
+        elif kr.direction in (Direction.AT_LEAST, Direction.AT_MOST):
+            _put(out, "start", kr.start)  # a baseline is optional where only a bound counts
+            out["target"] = kr.target
         else:
             out["start"], out["target"] = kr.start, kr.target
         out["unit"] = kr.unit

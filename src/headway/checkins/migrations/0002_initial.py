@@ -5,32 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('checkins', '0001_initial'),
-        ('goals', '0001_initial'),
-        ('org', '0001_initial'),
+        ("checkins", "0001_initial"),
+        ("goals", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkin',
-            name='key_result',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='goals.keyresult'),
+            model_name="checkin",
+            name="key_result",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="check_ins",
+                to="goals.keyresult",
+            ),
         ),
         migrations.AddField(
-            model_name='checkin',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization'),
+            model_name="checkin",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.organization"
+            ),
         ),
         migrations.AddIndex(
-            model_name='checkin',
-            index=models.Index(fields=['organization', 'key_result', 'date'], name='checkin_org_kr_date'),
+            model_name="checkin",
+            index=models.Index(
+                fields=["organization", "key_result", "date"], name="checkin_org_kr_date"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence__isnull', True), ('confidence__lte', 10), _connector='OR'), name='checkin_confidence_0_10'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("confidence__isnull", True), ("confidence__lte", 10), _connector="OR"
+                ),
+                name="checkin_confidence_0_10",
+            ),
         ),
     ]

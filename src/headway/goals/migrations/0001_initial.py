@@ -6,132 +6,396 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KeyResult',
+            name="KeyResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(max_length=100)),
-                ('title', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('number', 'Number'), ('percent', 'Percent'), ('currency', 'Currency'), ('boolean', 'Boolean'), ('milestones', 'Milestones')], default='number', max_length=12)),
-                ('unit_label', models.CharField(blank=True, max_length=40)),
-                ('direction', models.CharField(choices=[('increase', 'Increase'), ('decrease', 'Decrease'), ('at_least', 'At least'), ('at_most', 'At most'), ('within', 'Within')], default='increase', max_length=10)),
-                ('start', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('target', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('lower', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('upper', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('weight', models.DecimalField(decimal_places=4, default=Decimal('1'), max_digits=10)),
-                ('confidence_start', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('progress_source', models.CharField(choices=[('check_ins', 'Check-ins'), ('indicator', 'A KPI'), ('children', 'Aligned objectives'), ('milestones', 'Milestones')], default='check_ins', max_length=12)),
-                ('due', models.DateField(blank=True, help_text="Defaults to the period's end.", null=True)),
-                ('state', models.CharField(choices=[('active', 'Active'), ('cancelled', 'Cancelled')], default='active', max_length=10)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('current', models.DecimalField(blank=True, decimal_places=6, editable=False, max_digits=20, null=True)),
-                ('done', models.BooleanField(default=False, editable=False)),
-                ('confidence', models.PositiveSmallIntegerField(blank=True, editable=False, null=True)),
-                ('progress', models.DecimalField(blank=True, decimal_places=10, editable=False, max_digits=20, null=True)),
-                ('attainment', models.DecimalField(blank=True, decimal_places=10, editable=False, max_digits=20, null=True)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track'), ('no_data', 'No data'), ('green', 'Green'), ('yellow', 'Yellow'), ('red', 'Red')], default='no_data', editable=False, max_length=12)),
-                ('last_check_in_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.SlugField(max_length=100)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("number", "Number"),
+                            ("percent", "Percent"),
+                            ("currency", "Currency"),
+                            ("boolean", "Boolean"),
+                            ("milestones", "Milestones"),
+                        ],
+                        default="number",
+                        max_length=12,
+                    ),
+                ),
+                ("unit_label", models.CharField(blank=True, max_length=40)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("increase", "Increase"),
+                            ("decrease", "Decrease"),
+                            ("at_least", "At least"),
+                            ("at_most", "At most"),
+                            ("within", "Within"),
+                        ],
+                        default="increase",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "start",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "target",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "lower",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "upper",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(decimal_places=4, default=Decimal("1"), max_digits=10),
+                ),
+                ("confidence_start", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "progress_source",
+                    models.CharField(
+                        choices=[
+                            ("check_ins", "Check-ins"),
+                            ("indicator", "A KPI"),
+                            ("children", "Aligned objectives"),
+                            ("milestones", "Milestones"),
+                        ],
+                        default="check_ins",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "due",
+                    models.DateField(
+                        blank=True, help_text="Defaults to the period's end.", null=True
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("active", "Active"), ("cancelled", "Cancelled")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "current",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, editable=False, max_digits=20, null=True
+                    ),
+                ),
+                ("done", models.BooleanField(default=False, editable=False)),
+                (
+                    "confidence",
+                    models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "progress",
+                    models.DecimalField(
+                        blank=True, decimal_places=10, editable=False, max_digits=20, null=True
+                    ),
+                ),
+                (
+                    "attainment",
+                    models.DecimalField(
+                        blank=True, decimal_places=10, editable=False, max_digits=20, null=True
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("off_track", "Off track"),
+                            ("no_data", "No data"),
+                            ("green", "Green"),
+                            ("yellow", "Yellow"),
+                            ("red", "Red"),
+                        ],
+                        default="no_data",
+                        editable=False,
+                        max_length=12,
+                    ),
+                ),
+                ("last_check_in_at", models.DateTimeField(blank=True, editable=False, null=True)),
             ],
             options={
-                'ordering': ['objective', 'position', 'id'],
+                "ordering": ["objective", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=300)),
-                ('due', models.DateField(blank=True, null=True)),
-                ('done', models.BooleanField(default=False)),
-                ('weight', models.DecimalField(decimal_places=4, default=Decimal('1'), max_digits=10)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=300)),
+                ("due", models.DateField(blank=True, null=True)),
+                ("done", models.BooleanField(default=False)),
+                (
+                    "weight",
+                    models.DecimalField(decimal_places=4, default=Decimal("1"), max_digits=10),
+                ),
             ],
             options={
-                'ordering': ['due', 'id'],
+                "ordering": ["due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(max_length=100)),
-                ('title', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('unit', 'Unit'), ('private', 'Private')], default='public', max_length=10)),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='active', max_length=10)),
-                ('rollup', models.CharField(choices=[('key_results', 'Key results'), ('children', 'Aligned objectives'), ('both', 'Both')], default='key_results', max_length=12)),
-                ('progress', models.DecimalField(blank=True, decimal_places=10, editable=False, max_digits=20, null=True)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track'), ('no_data', 'No data'), ('green', 'Green'), ('yellow', 'Yellow'), ('red', 'Red')], default='no_data', editable=False, max_length=12)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.SlugField(max_length=100)),
+                ("title", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("unit", "Unit"), ("private", "Private")],
+                        default="public",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Active"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "rollup",
+                    models.CharField(
+                        choices=[
+                            ("key_results", "Key results"),
+                            ("children", "Aligned objectives"),
+                            ("both", "Both"),
+                        ],
+                        default="key_results",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "progress",
+                    models.DecimalField(
+                        blank=True, decimal_places=10, editable=False, max_digits=20, null=True
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("off_track", "Off track"),
+                            ("no_data", "No data"),
+                            ("green", "Green"),
+                            ("yellow", "Yellow"),
+                            ("red", "Red"),
+                        ],
+                        default="no_data",
+                        editable=False,
+                        max_length=12,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['period__start', 'title'],
+                "ordering": ["period__start", "title"],
             },
         ),
         migrations.CreateModel(
-            name='ResultArea',
+            name="ResultArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(help_text='Stable id used by goals files and imports.', max_length=100)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('weight', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True)),
-                ('review_cadence_days', models.PositiveIntegerField(default=90)),
-                ('last_reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('active', 'Active'), ('retired', 'Retired')], default='active', max_length=10)),
-                ('definition_changed_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Stable id used by goals files and imports.", max_length=100
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "weight",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True),
+                ),
+                ("review_cadence_days", models.PositiveIntegerField(default=90)),
+                ("last_reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("active", "Active"), ("retired", "Retired")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "definition_changed_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
             ],
             options={
-                'verbose_name': 'KRA',
-                'ordering': ['name'],
+                "verbose_name": "KRA",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Alignment',
+            name="Alignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('weight', models.DecimalField(decimal_places=4, default=Decimal('1'), max_digits=10)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "weight",
+                    models.DecimalField(decimal_places=4, default=Decimal("1"), max_digits=10),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Initiative',
+            name="Initiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('state', models.CharField(choices=[('proposed', 'Proposed'), ('active', 'Active'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='proposed', max_length=10)),
-                ('effort_days', models.DecimalField(blank=True, decimal_places=1, max_digits=10, null=True)),
-                ('budget', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiatives', to='org.person')),
-                ('scope_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person')),
-                ('scope_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("active", "Active"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "effort_days",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=10, null=True),
+                ),
+                (
+                    "budget",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="initiatives",
+                        to="org.person",
+                    ),
+                ),
+                (
+                    "scope_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.person",
+                    ),
+                ),
+                (
+                    "scope_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
     ]

@@ -5,221 +5,421 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('goals', '0001_initial'),
-        ('indicators', '0001_initial'),
-        ('org', '0001_initial'),
+        ("goals", "0001_initial"),
+        ("indicators", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='keyresult',
-            name='indicator',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='key_results', to='indicators.indicator'),
+            model_name="keyresult",
+            name="indicator",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="key_results",
+                to="indicators.indicator",
+            ),
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization'),
+            model_name="keyresult",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='key_results', to='org.person'),
+            model_name="keyresult",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="key_results",
+                to="org.person",
+            ),
         ),
         migrations.AddField(
-            model_name='initiative',
-            name='key_results',
-            field=models.ManyToManyField(blank=True, related_name='initiatives', to='goals.keyresult'),
+            model_name="initiative",
+            name="key_results",
+            field=models.ManyToManyField(
+                blank=True, related_name="initiatives", to="goals.keyresult"
+            ),
         ),
         migrations.AddField(
-            model_name='alignment',
-            name='parent_key_result',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alignments_down', to='goals.keyresult'),
+            model_name="alignment",
+            name="parent_key_result",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="alignments_down",
+                to="goals.keyresult",
+            ),
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='initiative',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='goals.initiative'),
+            model_name="milestone",
+            name="initiative",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="milestones",
+                to="goals.initiative",
+            ),
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='key_result',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='goals.keyresult'),
+            model_name="milestone",
+            name="key_result",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="milestones",
+                to="goals.keyresult",
+            ),
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization'),
+            model_name="milestone",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization'),
+            model_name="objective",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='objectives', to='org.person'),
+            model_name="objective",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="objectives",
+                to="org.person",
+            ),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='period',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='objectives', to='org.period'),
+            model_name="objective",
+            name="period",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="objectives",
+                to="org.period",
+            ),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='scope_person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person'),
+            model_name="objective",
+            name="scope_person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="org.person",
+            ),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='scope_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit'),
+            model_name="objective",
+            name="scope_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="org.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='objective',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_results', to='goals.objective'),
+            model_name="keyresult",
+            name="objective",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="key_results",
+                to="goals.objective",
+            ),
         ),
         migrations.AddField(
-            model_name='alignment',
-            name='child',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alignments_up', to='goals.objective'),
+            model_name="alignment",
+            name="child",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="alignments_up",
+                to="goals.objective",
+            ),
         ),
         migrations.AddField(
-            model_name='alignment',
-            name='parent_objective',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alignments_down', to='goals.objective'),
+            model_name="alignment",
+            name="parent_objective",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="alignments_down",
+                to="goals.objective",
+            ),
         ),
         migrations.AddField(
-            model_name='resultarea',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization'),
+            model_name="resultarea",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='resultarea',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='result_areas', to='org.person'),
+            model_name="resultarea",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="result_areas",
+                to="org.person",
+            ),
         ),
         migrations.AddField(
-            model_name='resultarea',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='goals.resultarea'),
+            model_name="resultarea",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="children",
+                to="goals.resultarea",
+            ),
         ),
         migrations.AddField(
-            model_name='resultarea',
-            name='scope_person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person'),
+            model_name="resultarea",
+            name="scope_person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="org.person",
+            ),
         ),
         migrations.AddField(
-            model_name='resultarea',
-            name='scope_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit'),
+            model_name="resultarea",
+            name="scope_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="org.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='result_area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='objectives', to='goals.resultarea'),
+            model_name="objective",
+            name="result_area",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="objectives",
+                to="goals.resultarea",
+            ),
         ),
         migrations.AddField(
-            model_name='initiative',
-            name='result_area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiatives', to='goals.resultarea'),
+            model_name="initiative",
+            name="result_area",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="initiatives",
+                to="goals.resultarea",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('initiative__isnull', False), ('key_result__isnull', True)), models.Q(('initiative__isnull', True), ('key_result__isnull', False)), _connector='OR'), name='milestone_exactly_one_parent'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("initiative__isnull", False), ("key_result__isnull", True)),
+                    models.Q(("initiative__isnull", True), ("key_result__isnull", False)),
+                    _connector="OR",
+                ),
+                name="milestone_exactly_one_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 0)), name='milestone_weight_not_negative'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 0)), name="milestone_weight_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='keyresult',
-            index=models.Index(fields=['organization', 'owner'], name='keyresult_org_owner'),
+            model_name="keyresult",
+            index=models.Index(fields=["organization", "owner"], name="keyresult_org_owner"),
         ),
         migrations.AddIndex(
-            model_name='keyresult',
-            index=models.Index(fields=['organization', 'indicator'], name='keyresult_org_indicator'),
+            model_name="keyresult",
+            index=models.Index(
+                fields=["organization", "indicator"], name="keyresult_org_indicator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyresult',
-            constraint=models.UniqueConstraint(fields=('organization', 'key'), name='keyresult_key_unique_per_org'),
+            model_name="keyresult",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "key"), name="keyresult_key_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyresult',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence_start__isnull', True), ('confidence_start__lte', 10), _connector='OR'), name='keyresult_confidence_0_10'),
+            model_name="keyresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("confidence_start__isnull", True),
+                    ("confidence_start__lte", 10),
+                    _connector="OR",
+                ),
+                name="keyresult_confidence_0_10",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyresult',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 0)), name='keyresult_weight_not_negative'),
+            model_name="keyresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 0)), name="keyresult_weight_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyresult',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('direction', 'within'), _negated=True), ('lower__isnull', True), ('upper__isnull', True), ('lower__lte', models.F('upper')), _connector='OR'), name='keyresult_within_lower_le_upper'),
+            model_name="keyresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("direction", "within"), _negated=True),
+                    ("lower__isnull", True),
+                    ("upper__isnull", True),
+                    ("lower__lte", models.F("upper")),
+                    _connector="OR",
+                ),
+                name="keyresult_within_lower_le_upper",
+            ),
         ),
         migrations.AddIndex(
-            model_name='alignment',
-            index=models.Index(fields=['organization', 'child'], name='alignment_org_child'),
+            model_name="alignment",
+            index=models.Index(fields=["organization", "child"], name="alignment_org_child"),
         ),
         migrations.AddConstraint(
-            model_name='alignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('parent_key_result__isnull', False), ('parent_objective__isnull', True)), models.Q(('parent_key_result__isnull', True), ('parent_objective__isnull', False)), _connector='OR'), name='alignment_exactly_one_parent'),
+            model_name="alignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("parent_key_result__isnull", False), ("parent_objective__isnull", True)
+                    ),
+                    models.Q(
+                        ("parent_key_result__isnull", True), ("parent_objective__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="alignment_exactly_one_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alignment',
-            constraint=models.CheckConstraint(condition=models.Q(('parent_objective', models.F('child')), _negated=True), name='alignment_not_to_itself'),
+            model_name="alignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent_objective", models.F("child")), _negated=True),
+                name="alignment_not_to_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('parent_objective__isnull', False)), fields=('child', 'parent_objective'), name='alignment_unique_objective'),
+            model_name="alignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent_objective__isnull", False)),
+                fields=("child", "parent_objective"),
+                name="alignment_unique_objective",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('parent_key_result__isnull', False)), fields=('child', 'parent_key_result'), name='alignment_unique_key_result'),
+            model_name="alignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent_key_result__isnull", False)),
+                fields=("child", "parent_key_result"),
+                name="alignment_unique_key_result",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alignment',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 0)), name='alignment_weight_not_negative'),
+            model_name="alignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 0)), name="alignment_weight_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='resultarea',
-            index=models.Index(fields=['organization', 'scope_unit', 'scope_person'], name='kra_org_scope'),
+            model_name="resultarea",
+            index=models.Index(
+                fields=["organization", "scope_unit", "scope_person"], name="kra_org_scope"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resultarea',
-            constraint=models.UniqueConstraint(fields=('organization', 'key'), name='resultarea_key_unique_per_org'),
+            model_name="resultarea",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "key"), name="resultarea_key_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resultarea',
-            constraint=models.CheckConstraint(condition=models.Q(('scope_unit__isnull', True), ('scope_person__isnull', True), _connector='OR'), name='resultarea_one_scope'),
+            model_name="resultarea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("scope_unit__isnull", True), ("scope_person__isnull", True), _connector="OR"
+                ),
+                name="resultarea_one_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resultarea',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__isnull', True), models.Q(('weight__gte', 0), ('weight__lte', 100)), _connector='OR'), name='resultarea_weight_0_100'),
+            model_name="resultarea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("weight__isnull", True),
+                    models.Q(("weight__gte", 0), ("weight__lte", 100)),
+                    _connector="OR",
+                ),
+                name="resultarea_weight_0_100",
+            ),
         ),
         migrations.AddIndex(
-            model_name='objective',
-            index=models.Index(fields=['organization', 'period', 'owner'], name='objective_org_period_owner'),
+            model_name="objective",
+            index=models.Index(
+                fields=["organization", "period", "owner"], name="objective_org_period_owner"
+            ),
         ),
         migrations.AddIndex(
-            model_name='objective',
-            index=models.Index(fields=['organization', 'scope_unit', 'period'], name='objective_org_unit_period'),
+            model_name="objective",
+            index=models.Index(
+                fields=["organization", "scope_unit", "period"], name="objective_org_unit_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objective',
-            constraint=models.UniqueConstraint(fields=('organization', 'key'), name='objective_key_unique_per_org'),
+            model_name="objective",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "key"), name="objective_key_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objective',
-            constraint=models.CheckConstraint(condition=models.Q(('scope_unit__isnull', True), ('scope_person__isnull', True), _connector='OR'), name='objective_one_scope'),
+            model_name="objective",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("scope_unit__isnull", True), ("scope_person__isnull", True), _connector="OR"
+                ),
+                name="objective_one_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='initiative',
-            constraint=models.CheckConstraint(condition=models.Q(('scope_unit__isnull', True), ('scope_person__isnull', True), _connector='OR'), name='initiative_one_scope'),
+            model_name="initiative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("scope_unit__isnull", True), ("scope_person__isnull", True), _connector="OR"
+                ),
+                name="initiative_one_scope",
+            ),
         ),
     ]

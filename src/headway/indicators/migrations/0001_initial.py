@@ -5,101 +5,299 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('goals', '0001_initial'),
-        ('org', '0001_initial'),
+        ("goals", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(max_length=100)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('unit_label', models.CharField(blank=True, max_length=40)),
-                ('direction', models.CharField(choices=[('up', 'Up'), ('down', 'Down'), ('range', 'Range')], default='up', max_length=5)),
-                ('frequency', models.CharField(choices=[('day', 'Day'), ('week', 'Week'), ('month', 'Month'), ('quarter', 'Quarter')], default='month', max_length=7)),
-                ('aggregation', models.CharField(choices=[('last', 'Last'), ('sum', 'Sum'), ('mean', 'Mean'), ('min', 'Min'), ('max', 'Max')], default='last', max_length=4)),
-                ('leading', models.BooleanField(default=False, help_text='Predicts other outcomes.')),
-                ('red_below', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('red_above', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('tolerance', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('source', models.CharField(choices=[('manual', 'Manual'), ('import', 'Import'), ('api', 'API'), ('sql', 'SQL')], default='manual', max_length=6)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='indicators', to='org.person')),
-                ('result_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='indicators', to='goals.resultarea')),
-                ('scope_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person')),
-                ('scope_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.SlugField(max_length=100)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("unit_label", models.CharField(blank=True, max_length=40)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("up", "Up"), ("down", "Down"), ("range", "Range")],
+                        default="up",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("day", "Day"),
+                            ("week", "Week"),
+                            ("month", "Month"),
+                            ("quarter", "Quarter"),
+                        ],
+                        default="month",
+                        max_length=7,
+                    ),
+                ),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("last", "Last"),
+                            ("sum", "Sum"),
+                            ("mean", "Mean"),
+                            ("min", "Min"),
+                            ("max", "Max"),
+                        ],
+                        default="last",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "leading",
+                    models.BooleanField(default=False, help_text="Predicts other outcomes."),
+                ),
+                (
+                    "red_below",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "red_above",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "tolerance",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("import", "Import"),
+                            ("api", "API"),
+                            ("sql", "SQL"),
+                        ],
+                        default="manual",
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="indicators",
+                        to="org.person",
+                    ),
+                ),
+                (
+                    "result_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="indicators",
+                        to="goals.resultarea",
+                    ),
+                ),
+                (
+                    "scope_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.person",
+                    ),
+                ),
+                (
+                    "scope_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'KPI',
-                'ordering': ['name'],
+                "verbose_name": "KPI",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Measurement',
+            name="Measurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('date', models.DateField()),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('source', models.CharField(choices=[('manual', 'Manual'), ('import', 'Import'), ('api', 'API'), ('sql', 'SQL')], default='manual', max_length=6)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='indicators.indicator')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("date", models.DateField()),
+                ("value", models.DecimalField(decimal_places=6, max_digits=20)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("import", "Import"),
+                            ("api", "API"),
+                            ("sql", "SQL"),
+                        ],
+                        default="manual",
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurements",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator', 'date'],
+                "ordering": ["indicator", "date"],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('lower', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('upper', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='indicators.indicator')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "value",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "lower",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "upper",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.organization",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.period",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['period__start'],
+                "ordering": ["period__start"],
             },
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('organization', 'key'), name='indicator_key_unique_per_org'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "key"), name="indicator_key_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('scope_unit__isnull', True), ('scope_person__isnull', True), _connector='OR'), name='indicator_one_scope'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("scope_unit__isnull", True), ("scope_person__isnull", True), _connector="OR"
+                ),
+                name="indicator_one_scope",
+            ),
         ),
         migrations.AddIndex(
-            model_name='measurement',
-            index=models.Index(fields=['organization', 'indicator', '-date'], name='measurement_latest'),
+            model_name="measurement",
+            index=models.Index(
+                fields=["organization", "indicator", "-date"], name="measurement_latest"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='measurement',
-            constraint=models.UniqueConstraint(fields=('indicator', 'date'), name='measurement_one_per_date'),
+            model_name="measurement",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "date"), name="measurement_one_per_date"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('indicator', 'period'), name='target_one_per_period'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "period"), name="target_one_per_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', False), models.Q(('lower__isnull', False), ('upper__isnull', False)), _connector='OR'), name='target_has_value_or_range'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value__isnull", False),
+                    models.Q(("lower__isnull", False), ("upper__isnull", False)),
+                    _connector="OR",
+                ),
+                name="target_has_value_or_range",
+            ),
         ),
     ]

@@ -1,0 +1,95 @@
+"""A check-in moves its key result, its objective and every aligned ancestor, at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from tests.conftest import Company
+
+from headway.checkins.services import checkin_record
+from headway.goals.models import KeyResult, Objective
+from headway.goals.rollup import recompute_organization
+from headway.goals.services import alignment_create, key_result_create, objective_create
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 15)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+
+
+def test_a_check_in_updates_the_key_result_and_its_objective(company: Company) -> None:
+    # given
+    objective = objective_create(
+        organization=company.org,
+        title="Delight customers",
+        owner=company.member,
+        period=company.quarter,
+    )
+    nps = key_result_create(
+        objective=objective,
+        title="Increase NPS from 45 to 60",
+        start=Decimal(45),
+        target=Decimal(60),
+    )
+    key_result_create(
+        objective=objective, title="Reduce churn from 8% to 5%", start=Decimal(8), target=Decimal(5),
+        direction="decrease", weight=Decimal(3),
+    )  # fmt: skip
+
+    # when
+    checkin_record(key_result=nps, value=Decimal(48), confidence=6, author=company.member)
+
+    # then
+    nps.refresh_from_db()
+    objective.refresh_from_db()
+    assert nps.current == Decimal(48)
+    assert nps.progress == Decimal("0.2")
+    assert nps.confidence == 6
+    assert objective.progress == Decimal("0.05")  # (1×0.2 + 3×0) / 4
+    assert objective.status == "off_track"  # expected 0.5 on 2026-11-15
+
+
+def test_a_check_in_rolls_up_through_aligned_objectives_and_key_results(company: Company) -> None:
+    # given: org objective ← unit objective (children rollup) ← person objective via a KR
+    top = objective_create(
+        organization=company.org, title="Grow", owner=company.admin, period=company.quarter,
+        rollup=Objective.Rollup.BOTH,
+    )  # fmt: skip
+    fed = key_result_create(
+        objective=top, title="Win deals", progress_source=KeyResult.Source.CHILDREN
+    )
+    team = objective_create(
+        organization=company.org, title="Sell more", owner=company.leader, period=company.quarter,
+        scope_unit=company.sales,
+    )  # fmt: skip
+    alignment_create(child=team, parent_key_result=fed)
+    deals = key_result_create(
+        objective=team, title="Close 10 deals", start=Decimal(0), target=Decimal(10)
+    )
+
+    # when
+    checkin_record(key_result=deals, value=Decimal(5), author=company.leader)
+
+    # then
+    fed.refresh_from_db()
+    top.refresh_from_db()
+    assert fed.progress == Decimal("0.5")
+    assert top.progress == Decimal("0.5")
+
+
+def test_recompute_agrees_with_the_incremental_values(company: Company) -> None:
+    objective = objective_create(
+        organization=company.org,
+        title="Delight customers",
+        owner=company.member,
+        period=company.quarter,
+    )
+    kr = key_result_create(objective=objective, title="NPS", start=Decimal(45), target=Decimal(60))
+    checkin_record(key_result=kr, value=Decimal(50), author=company.member)
+
+    assert recompute_organization(company.org) == {"key_results": 0, "objectives": 0}
