@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "headway.audit",
     "headway.io",
     "headway.demo",
+    "headway.web",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The web app: pages, static files and the development server command."""
