@@ -93,3 +93,34 @@ def test_recompute_agrees_with_the_incremental_values(company: Company) -> None:
     checkin_record(key_result=kr, value=Decimal(50), author=company.member)
 
     assert recompute_organization(company.org) == {"key_results": 0, "objectives": 0}
+
+
+def test_closing_a_period_grades_and_freezes_every_score(company: Company) -> None:
+    # given
+    from headway.goals.models import ScoreSnapshot
+    from headway.goals.services import period_close
+
+    objective = objective_create(
+        organization=company.org,
+        title="Delight customers",
+        owner=company.member,
+        period=company.quarter,
+    )
+    kr = key_result_create(objective=objective, title="NPS", start=Decimal(45), target=Decimal(60))
+    checkin_record(key_result=kr, value=Decimal(55), author=company.member)  # 10/15 = 0.667
+
+    # when
+    frozen = period_close(period=company.quarter, actor=company.admin)
+
+    # then
+    assert frozen == 2
+    kr_score = ScoreSnapshot.objects.get(key_result=kr)
+    assert kr_score.grade == Decimal("0.7")
+    assert kr_score.status == "green"
+    assert kr_score.current == Decimal(55)
+    objective_score = ScoreSnapshot.objects.get(objective=objective)
+    assert objective_score.grade == Decimal("0.7")
+    # A later check-in does not change what was frozen.
+    checkin_record(key_result=kr, value=Decimal(40), author=company.member)
+    kr_score.refresh_from_db()
+    assert kr_score.grade == Decimal("0.7")

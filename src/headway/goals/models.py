@@ -353,3 +353,44 @@ class Milestone(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ScoreSnapshot(TenantModel):
+    """A score frozen when its period closed, so "what was it then" stays answerable."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    taken_on = models.DateField()
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.CASCADE, related_name="snapshots"
+    )
+    key_result = models.ForeignKey(
+        KeyResult, null=True, blank=True, on_delete=models.CASCADE, related_name="snapshots"
+    )
+    progress = ratio_field()
+    grade = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    current = value_field()
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "objective", "key_result"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(objective__isnull=True, key_result__isnull=False)
+                | Q(objective__isnull=False, key_result__isnull=True),
+                name="snapshot_exactly_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "objective"],
+                condition=Q(objective__isnull=False),
+                name="snapshot_one_per_objective",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "key_result"],
+                condition=Q(key_result__isnull=False),
+                name="snapshot_one_per_key_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective or self.key_result} at the close of {self.period}: {self.grade}"

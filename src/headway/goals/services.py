@@ -254,9 +254,7 @@ def _validate_key_result(kr: KeyResult) -> None:
         errors["indicator"] = "Choose the KPI this key result follows."
     if kr.confidence_start is not None and not 0 <= kr.confidence_start <= 10:
         errors["confidence_start"] = "Confidence is a whole number from 0 to 10."
-    period = kr.objective.period
-    if kr.due and period and kr.due > period.end:
-        errors["due"] = f"The key result is due after its period ends ({period.end})."
+    # A key result due after its period ends is allowed but reported (HW011 not-time-bound).
     if errors:
         raise ValidationError(errors)
 
@@ -483,3 +481,61 @@ def initiative_update(
         initiative.key_results.set(key_results)
     audit_record(instance=initiative, action=AuditEvent.Action.UPDATE, actor=actor, before=before)
     return initiative
+
+
+# -- closing a period -------------------------------------------------------------------------
+@transaction.atomic
+def period_close(*, period: Period, actor: Person | None = None) -> int:
+    """Close a period: grade every objective and key result in it and freeze their scores.
+
+    Returns how many scores were frozen. Closing again (after reopening) takes a new snapshot.
+    """
+    from headway.core.pace import grade
+    from headway.goals.models import ScoreSnapshot
+    from headway.goals.rollup import number, recompute_organization
+    from headway.org.services import period_update
+
+    before = snapshot(period)
+    period_update(period=period, state=Period.State.CLOSED)
+    audit_record(instance=period, action=AuditEvent.Action.UPDATE, actor=actor, before=before)
+    recompute_organization(period.organization, today=min(timezone.localdate(), period.end))
+    ScoreSnapshot.objects.filter(period=period).delete()
+    today = timezone.localdate()
+
+    def graded(progress: Decimal | None) -> Decimal | None:
+        value = number(progress)
+        return None if value is None else grade(value)
+
+    rows = []
+    objectives = Objective.objects.filter(organization_id=period.organization_id, period=period)
+    for objective in objectives.exclude(state=Objective.State.CANCELLED):
+        rows.append(
+            ScoreSnapshot(
+                organization_id=period.organization_id,
+                period=period,
+                taken_on=today,
+                objective=objective,
+                progress=objective.progress,
+                grade=graded(objective.progress),
+                status=objective.status,
+            )
+        )
+    key_results = KeyResult.objects.filter(objective__in=objectives).exclude(
+        state=KeyResult.State.CANCELLED
+    )
+    for kr in key_results:
+        rows.append(
+            ScoreSnapshot(
+                organization_id=period.organization_id,
+                period=period,
+                taken_on=today,
+                key_result=kr,
+                progress=kr.progress,
+                grade=graded(kr.progress),
+                status=kr.status,
+                current=kr.current,
+                confidence=kr.confidence,
+            )
+        )
+    ScoreSnapshot.objects.bulk_create(rows, batch_size=500)
+    return len(rows)

@@ -1,0 +1,253 @@
+"""One organization's whole goal system read from the database as plain core values.
+
+The health checks, `headway export` and anything else that reasons over a `core.Goals` value
+read the database through `organization_goals`. Ids are the natural keys a goals file uses
+(period and unit names, emails, KRA/KPI/objective/key result keys), so `dump` of a snapshot is
+a goals file that imports back into the same rows. Every table is read once: the number of
+queries does not grow with the size of the organization.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+
+from django.utils import timezone
+
+from headway.checkins.models import CheckIn
+from headway.core import model as core
+from headway.goals.models import Alignment, KeyResult, Milestone, Objective, ResultArea
+from headway.indicators.models import Indicator, Measurement, Target
+from headway.org.models import Organization, Period, Person, Unit
+
+
+def _number(value: Decimal | None) -> Fraction | None:
+    return None if value is None else Fraction(value)
+
+
+def _local_date(moment: dt.datetime | None) -> dt.date | None:
+    """The calendar day a stored moment falls on where the organization works."""
+    return None if moment is None else timezone.localtime(moment).date()
+
+
+class _Names:
+    """Database ids to natural keys, filled from the rows already read (no extra queries)."""
+
+    def __init__(self) -> None:
+        self.periods: dict[int, str] = {}
+        self.units: dict[int, str] = {}
+        self.people: dict[int, str] = {}
+        self.areas: dict[int, str] = {}
+        self.indicators: dict[int, str] = {}
+        self.objectives: dict[int, str] = {}
+        self.key_results: dict[int, str] = {}
+
+    def scope(self, unit_id: int | None, person_id: int | None) -> str:
+        if person_id is not None:
+            return core.scope_key("person", self.people[person_id])
+        if unit_id is not None:
+            return core.scope_key("unit", self.units[unit_id])
+        return core.ORG_SCOPE
+
+    @staticmethod
+    def get(names: dict[int, str], pk: int | None) -> str | None:
+        return None if pk is None else names[pk]
+
+
+def _boolean_done(check_ins: list[core.CheckIn], as_of: dt.date) -> bool:
+    """A yes/no key result is done when its latest check-in up to `as_of` says a non-zero value;
+    the stored `done` column is derived from exactly that, so it is not read back."""
+    valued = [c for c in check_ins if c.date <= as_of and c.value is not None]
+    return bool(valued) and valued[-1].value != 0
+
+
+def _key_result(
+    kr: KeyResult,
+    names: _Names,
+    check_ins: list[core.CheckIn],
+    milestones: list[core.Milestone],
+    period: core.Period | None,
+    today: dt.date,
+) -> core.KeyResult:
+    kind = core.KRKind(kr.kind)
+    as_of = min(today, period.end) if period is not None else today
+    return core.KeyResult(
+        id=kr.key,
+        title=kr.title,
+        owner=names.get(names.people, kr.owner_id),
+        kind=kind,
+        direction=core.Direction(kr.direction),
+        start=_number(kr.start),
+        target=_number(kr.target),
+        lower=_number(kr.lower),
+        upper=_number(kr.upper),
+        unit=kr.unit_label,
+        weight=Fraction(kr.weight),
+        confidence_start=kr.confidence_start,
+        source=core.ProgressSource(kr.progress_source),
+        indicator=names.get(names.indicators, kr.indicator_id),
+        due=kr.due,
+        done=kind == core.KRKind.BOOLEAN and _boolean_done(check_ins, as_of),
+        cancelled=kr.state == KeyResult.State.CANCELLED,
+        milestones=milestones,
+        check_ins=check_ins,
+    )
+
+
+def organization_goals(organization: Organization, *, today: dt.date | None = None) -> core.Goals:
+    """Everything the core reasons about for one organization, in a fixed number of queries.
+
+    Lists come in creation order (an imported file's own order); key results by position,
+    check-ins and measurements by date in recording order.
+    """
+    org = organization.pk
+    today = today or timezone.localdate()
+    names = _Names()
+
+    periods: list[core.Period] = []
+    for period in Period.objects.filter(organization_id=org).order_by("id"):
+        names.periods[period.pk] = period.name
+        state = "closed" if period.state == Period.State.CLOSED else None
+        periods.append(core.Period(id=period.name, start=period.start, end=period.end, state=state))
+    period_by_name = {p.id: p for p in periods}
+
+    unit_rows = list(Unit.objects.filter(organization_id=org).order_by("id"))
+    names.units = {u.pk: u.name for u in unit_rows}
+    people_rows = list(Person.objects.filter(organization_id=org).order_by("id"))
+    names.people = {p.pk: p.email for p in people_rows}
+    units = [
+        core.Unit(
+            name=u.name,
+            parent=names.get(names.units, u.parent_id),
+            head=names.get(names.people, u.head_id),
+            kind=u.kind,
+        )
+        for u in unit_rows
+    ]
+    people = [
+        core.Person(
+            email=p.email,
+            name=p.name,
+            unit=names.get(names.units, p.unit_id),
+            manager=names.get(names.people, p.manager_id),
+            title=p.job_title,
+            role=p.role,
+            active=p.active,
+        )
+        for p in people_rows
+    ]
+
+    area_rows = list(ResultArea.objects.filter(organization_id=org).order_by("id"))
+    names.areas = {a.pk: a.key for a in area_rows}
+    areas = [
+        core.ResultArea(
+            id=a.key,
+            name=a.name,
+            scope=names.scope(a.scope_unit_id, a.scope_person_id),
+            owner=names.get(names.people, a.owner_id),
+            weight=_number(a.weight),
+            parent=names.get(names.areas, a.parent_id),
+            state=a.state,
+            review_cadence_days=a.review_cadence_days,
+            last_reviewed=_local_date(a.last_reviewed_at),
+            changed=_local_date(a.definition_changed_at),
+            description=a.description,
+        )
+        for a in area_rows
+    ]
+
+    indicator_rows = list(Indicator.objects.filter(organization_id=org).order_by("id"))
+    names.indicators = {i.pk: i.key for i in indicator_rows}
+    targets: dict[int, dict[str, core.Target]] = defaultdict(dict)
+    for t in Target.objects.filter(organization_id=org).order_by("id"):
+        targets[t.indicator_id][names.periods[t.period_id]] = core.Target(
+            value=_number(t.value), lower=_number(t.lower), upper=_number(t.upper)
+        )
+    measurements: dict[int, list[core.Measurement]] = defaultdict(list)
+    for m in Measurement.objects.filter(organization_id=org).order_by("date", "id"):
+        measurements[m.indicator_id].append(core.Measurement(m.date, Fraction(m.value), m.note))
+    indicators = [
+        core.Indicator(
+            id=i.key,
+            name=i.name,
+            scope=names.scope(i.scope_unit_id, i.scope_person_id),
+            owner=names.get(names.people, i.owner_id),
+            unit=i.unit_label,
+            direction=core.IndicatorDirection(i.direction),
+            frequency=core.Frequency(i.frequency),
+            aggregation=core.Aggregation(i.aggregation),
+            leading=i.leading,
+            result_area=names.get(names.areas, i.result_area_id),
+            targets=targets[i.pk],
+            red_below=_number(i.red_below),
+            red_above=_number(i.red_above),
+            tolerance=_number(i.tolerance),
+            measurements=measurements[i.pk],
+            description=i.description,
+        )
+        for i in indicator_rows
+    ]
+
+    objective_rows = list(Objective.objects.filter(organization_id=org).order_by("id"))
+    names.objectives = {o.pk: o.key for o in objective_rows}
+    kr_rows = list(KeyResult.objects.filter(organization_id=org).order_by("position", "id"))
+    names.key_results = {kr.pk: kr.key for kr in kr_rows}
+    milestones: dict[int, list[core.Milestone]] = defaultdict(list)
+    for ms in Milestone.objects.filter(organization_id=org, key_result__isnull=False).order_by(
+        "id"
+    ):
+        assert ms.key_result_id is not None
+        milestones[ms.key_result_id].append(
+            core.Milestone(ms.title, ms.done, Fraction(ms.weight), ms.due)
+        )
+    check_ins: dict[int, list[core.CheckIn]] = defaultdict(list)
+    for c in CheckIn.objects.filter(organization_id=org).order_by("date", "id"):
+        check_ins[c.key_result_id].append(
+            core.CheckIn(c.date, _number(c.value), c.confidence, c.status or None, c.note)
+        )
+    links: dict[int, list[core.Alignment]] = defaultdict(list)
+    for link in Alignment.objects.filter(organization_id=org).order_by("id"):
+        links[link.child_id].append(
+            core.Alignment(
+                parent_objective=names.get(names.objectives, link.parent_objective_id),
+                parent_key_result=names.get(names.key_results, link.parent_key_result_id),
+                weight=Fraction(link.weight),
+            )
+        )
+
+    objectives: dict[int, core.Objective] = {}
+    for o in objective_rows:
+        objectives[o.pk] = core.Objective(
+            id=o.key,
+            title=o.title,
+            period=names.get(names.periods, o.period_id),
+            scope=names.scope(o.scope_unit_id, o.scope_person_id),
+            owner=names.get(names.people, o.owner_id),
+            result_area=names.get(names.areas, o.result_area_id),
+            state=o.state,
+            visibility=o.visibility,
+            rollup=core.Rollup(o.rollup),
+            description=o.description,
+            aligns_to=links[o.pk],
+        )
+    for kr in kr_rows:
+        objective = objectives[kr.objective_id]
+        box = period_by_name.get(objective.period or "")
+        objective.key_results.append(
+            _key_result(kr, names, check_ins[kr.pk], milestones[kr.pk], box, today)
+        )
+
+    return core.Goals(
+        organization=organization.name,
+        today=today,
+        periods=periods,
+        units=units,
+        people=people,
+        result_areas=areas,
+        indicators=indicators,
+        objectives=list(objectives.values()),
+        slug=organization.slug,
+        fiscal_year_start_month=organization.fiscal_year_start_month,
+    )
