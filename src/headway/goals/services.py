@@ -16,10 +16,20 @@ from django.utils import timezone
 
 from headway.audit.models import AuditEvent
 from headway.audit.services import audit_record, snapshot
-from headway.goals.models import Alignment, Initiative, KeyResult, Milestone, Objective, ResultArea
-from headway.goals.rollup import rollup_key_result, rollup_objective
+from headway.core.pace import grade
+from headway.goals.models import (
+    Alignment,
+    Initiative,
+    KeyResult,
+    Milestone,
+    Objective,
+    ResultArea,
+    ScoreSnapshot,
+)
+from headway.goals.rollup import number, recompute_organization, rollup_key_result, rollup_objective
 from headway.org.keys import unique_key
 from headway.org.models import Organization, Period, Person, Unit
+from headway.org.services import period_update
 
 # Fields whose change moves derived values.
 KEY_RESULT_DERIVED_INPUTS = {
@@ -490,11 +500,6 @@ def period_close(*, period: Period, actor: Person | None = None) -> int:
 
     Returns how many scores were frozen. Closing again (after reopening) takes a new snapshot.
     """
-    from headway.core.pace import grade
-    from headway.goals.models import ScoreSnapshot
-    from headway.goals.rollup import number, recompute_organization
-    from headway.org.services import period_update
-
     before = snapshot(period)
     period_update(period=period, state=Period.State.CLOSED)
     audit_record(instance=period, action=AuditEvent.Action.UPDATE, actor=actor, before=before)
