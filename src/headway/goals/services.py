@@ -17,6 +17,7 @@ from django.utils import timezone
 from headway.audit.models import AuditEvent
 from headway.audit.services import audit_record, snapshot
 from headway.core.pace import grade
+from headway.core.progress import infer_direction
 from headway.goals.models import (
     Alignment,
     Initiative,
@@ -287,6 +288,9 @@ def key_result_create(
         raise ValidationError({"key": f"Another key result already has the key {key!r}."})
     if "position" not in fields:
         fields["position"] = objective.key_results.count()
+    if "direction" not in fields:  # DESIGN §6: a target below the start means decrease
+        start, target = fields.get("start"), fields.get("target")
+        fields["direction"] = str(infer_direction(number(start), number(target)))
     kr = KeyResult(
         organization_id=objective.organization_id,
         objective=objective,
