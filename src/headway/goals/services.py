@@ -499,7 +499,9 @@ def initiative_update(
 
 # -- closing a period -------------------------------------------------------------------------
 @transaction.atomic
-def period_close(*, period: Period, actor: Person | None = None) -> int:
+def period_close(
+    *, period: Period, actor: Person | None = None, today: dt.date | None = None
+) -> int:
     """Close a period: grade every objective and key result in it and freeze their scores.
 
     Returns how many scores were frozen. Closing again (after reopening) takes a new snapshot.
@@ -507,9 +509,9 @@ def period_close(*, period: Period, actor: Person | None = None) -> int:
     before = snapshot(period)
     period_update(period=period, state=Period.State.CLOSED)
     audit_record(instance=period, action=AuditEvent.Action.UPDATE, actor=actor, before=before)
-    recompute_organization(period.organization, today=min(timezone.localdate(), period.end))
+    today = today or timezone.localdate()
+    recompute_organization(period.organization, today=today)  # a closed period reads as of its end
     ScoreSnapshot.objects.filter(period=period).delete()
-    today = timezone.localdate()
 
     def graded(progress: Decimal | None) -> Decimal | None:
         value = number(progress)
