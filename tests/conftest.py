@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -73,6 +74,25 @@ def build_company(slug: str = "acme") -> Company:
     return Company(
         org, quarter, sales, emea, support, admin, hr, leader, member, colleague, outsider, viewer
     )
+
+
+TODAY = dt.date(2026, 11, 15)  # 46 days into 2026-Q4: expected pace exactly 0.5
+
+
+@pytest.fixture
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    """Make the services' "today" a fixed day, so statuses are the same on every run."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+    return TODAY
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """The default hasher is slow by design; tests need accounts, not protection."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,  # still able to check hashes made outside a test
+    ]
 
 
 @pytest.fixture

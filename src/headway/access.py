@@ -3,7 +3,7 @@
 Roles (Person.role): admin (everything in the organization), hr (sees everything, changes
 people), leader (heads units: changes their subtree's goals), member, viewer (reads only).
 Visibility of an objective: public (the whole organization), unit (people of its unit and
-the units below), private (its owner, the owner's manager chain, HR and admins). The owner
+the units below it, and the leaders heading it or a unit above), private (its owner, the owner's manager chain, HR and admins). The owner
 and the owner's managers always see and may change their goals.
 """
 
@@ -65,16 +65,29 @@ def scope_unit_of(obj: Scoped) -> Unit | None:
     return None
 
 
-def leads_scope(person: Person, obj: Scoped) -> bool:
-    """A leader who heads the object's unit or a unit above it."""
-    if person.role != Person.Role.LEADER:
-        return False
-    unit = scope_unit_of(obj)
-    if unit is None:
+def leads_unit(person: Person, unit: Unit | None) -> bool:
+    """A leader who heads this unit or a unit above it."""
+    if person.role != Person.Role.LEADER or unit is None:
         return False
     return Unit.objects.filter(
         organization_id=person.organization_id, head=person, path__in=unit_path_prefixes(unit)
     ).exists()
+
+
+def leads_scope(person: Person, obj: Scoped) -> bool:
+    """A leader who heads the object's unit or a unit above it."""
+    return leads_unit(person, scope_unit_of(obj))
+
+
+def headed_unit_paths(person: Person) -> list[str]:
+    """The paths of the units a leader heads: their subtrees are theirs to see."""
+    if person.role != Person.Role.LEADER:
+        return []
+    return list(
+        Unit.objects.filter(organization_id=person.organization_id, head=person).values_list(
+            "path", flat=True
+        )
+    )
 
 
 # -- objectives -------------------------------------------------------------------------------
@@ -86,10 +99,14 @@ def objective_visible(person: Person | None, objective: Objective) -> bool:
     if objective.visibility == Visibility.PUBLIC:
         return True
     if objective.visibility == Visibility.UNIT:
+        if not objective.scope_unit_id and not objective.scope_person_id:
+            return True  # an organization-wide objective shown to its units is everyone's
         unit = scope_unit_of(objective)
-        if unit is None:  # an organization-wide objective shown to its units is everyone's
+        if unit is None:  # a person with no unit: only their manager chain, HR and admins
+            return False
+        if person.unit is not None and unit.path in unit_path_prefixes(person.unit):
             return True
-        return person.unit is not None and unit.path in unit_path_prefixes(person.unit)
+        return leads_unit(person, unit)
     return False
 
 
@@ -103,18 +120,21 @@ def objectives_visible_q(person: Person | None) -> Q:
     mine = Q(owner=person) | Q(owner__manager_path__contains=f"/{person.pk}/")
     public = Q(visibility=Visibility.PUBLIC)
     prefixes = unit_path_prefixes(person.unit)
-    unit = Q(visibility=Visibility.UNIT) & (
+    in_unit = (
         Q(scope_unit__isnull=True, scope_person__isnull=True)
         | Q(scope_unit__path__in=prefixes)
         | Q(scope_unit__isnull=True, scope_person__unit__path__in=prefixes)
     )
-    return tenant & (mine | public | unit)
+    for path in headed_unit_paths(person):
+        in_unit |= Q(scope_unit__path__startswith=path)
+        in_unit |= Q(scope_unit__isnull=True, scope_person__unit__path__startswith=path)
+    return tenant & (mine | public | (Q(visibility=Visibility.UNIT) & in_unit))
 
 
 def objective_editable(person: Person | None, objective: Objective) -> bool:
     if not same_tenant(person, objective) or not person or not person.active:
         return False
-    if person.role == Person.Role.VIEWER:
+    if person.role == Person.Role.VIEWER or not objective_visible(person, objective):
         return False
     return (
         is_admin(person)
@@ -124,7 +144,15 @@ def objective_editable(person: Person | None, objective: Objective) -> bool:
 
 
 def key_result_visible(person: Person | None, key_result: KeyResult) -> bool:
-    return objective_visible(person, key_result.objective)
+    """Seen with its objective, and always by its own owner and the owner's managers."""
+    if objective_visible(person, key_result.objective):
+        return True
+    return (
+        person is not None
+        and person.active
+        and same_tenant(person, key_result)
+        and owns_or_manages(person, key_result.owner)
+    )
 
 
 def key_result_editable(person: Person | None, key_result: KeyResult) -> bool:
@@ -181,6 +209,9 @@ def may_create_in_scope(
     scope only admins."""
     if person is None or not person.active or person.role == Person.Role.VIEWER:
         return False
+    for scope in (unit, owner_scope):
+        if scope is not None and scope.organization_id != person.organization_id:
+            return False
     if is_admin(person):
         return True
     if owner_scope is not None:
@@ -188,14 +219,7 @@ def may_create_in_scope(
     if unit is not None:
         if person.unit is not None and unit.path in unit_path_prefixes(person.unit):
             return True
-        return (
-            person.role == Person.Role.LEADER
-            and Unit.objects.filter(
-                organization_id=person.organization_id,
-                head=person,
-                path__in=unit_path_prefixes(unit),
-            ).exists()
-        )
+        return leads_unit(person, unit)
     return False
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -16,14 +15,8 @@ from headway.goals.models import KeyResult, Objective
 from headway.io.goalsfile import load
 from headway.io.importer import goals_import
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 FIXTURES = Path(__file__).parents[1] / "io" / "fixtures"
-TODAY = dt.date(2026, 11, 15)
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
 
 
 def import_fixture(name: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -13,13 +12,7 @@ from headway.goals.models import KeyResult, Objective
 from headway.goals.rollup import recompute_organization
 from headway.goals.services import alignment_create, key_result_create, objective_create
 
-pytestmark = pytest.mark.django_db
-TODAY = dt.date(2026, 11, 15)
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 def test_a_check_in_updates_the_key_result_and_its_objective(company: Company) -> None:

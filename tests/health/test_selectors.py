@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-from tests.conftest import Company
+from tests.conftest import TODAY, Company
 
 from headway.core.checks import CheckSettings, health_score, run_checks
 from headway.core.model import Goals
@@ -17,14 +16,8 @@ from headway.io.importer import goals_import
 from headway.org.models import Organization
 from headway.org.services import organization_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 FIXTURES = Path(__file__).parents[1] / "io" / "fixtures"
-TODAY = dt.date(2026, 11, 15)
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
 
 
 def imported(name: str) -> tuple[Goals, Organization]:

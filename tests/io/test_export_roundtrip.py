@@ -28,7 +28,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
-from tests.conftest import Company
+from tests.conftest import TODAY, Company
 
 from headway.audit.models import AuditEvent
 from headway.checkins.services import checkin_record
@@ -46,15 +46,9 @@ from headway.io.goalsfile import dump, load
 from headway.io.importer import goals_import
 from headway.org.models import Organization
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = ["acme.yaml", "rich.yaml"]
-TODAY = dt.date(2026, 11, 15)
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
 
 
 def fixture(name: str) -> core.Goals:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from tests.conftest import Company
+from tests.conftest import TODAY, Company
 
 from headway.audit.models import AuditEvent
 from headway.checkins.models import CheckIn
@@ -23,16 +23,10 @@ from headway.io.goalsfile import load
 from headway.io.importer import GoalsImportError, ImportResult, goals_import
 from headway.org.models import Organization, Period, Person, Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 FIXTURES = Path(__file__).parent / "fixtures"
-TODAY = dt.date(2026, 11, 15)
 ROW_MODELS = (Organization, Unit, Person, Period, ResultArea, Indicator, Measurement, Objective,
               KeyResult, Alignment, Milestone, CheckIn, AuditEvent)  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
 
 
 def fixture(name: str) -> core.Goals:

@@ -30,7 +30,7 @@ from headway.goals.models import (
 from headway.goals.rollup import number, recompute_organization, rollup_key_result, rollup_objective
 from headway.org.keys import unique_key
 from headway.org.models import Organization, Period, Person, Unit
-from headway.org.services import period_update
+from headway.org.services import period_update, same_organization
 
 # Fields whose change moves derived values.
 KEY_RESULT_DERIVED_INPUTS = {
@@ -39,12 +39,6 @@ KEY_RESULT_DERIVED_INPUTS = {
 }  # fmt: skip
 OBJECTIVE_DERIVED_INPUTS = {"period", "period_id", "state", "rollup"}
 RESULT_AREA_DEFINITION = {"name", "description", "parent", "parent_id", "state"}
-
-
-def _same_org(organization_id: int, **related: Any) -> None:
-    for field, obj in related.items():
-        if obj is not None and obj.organization_id != organization_id:
-            raise ValidationError({field: "That is not in this organization."})
 
 
 def _validate_scope(scope_unit: Unit | None, scope_person: Person | None) -> None:
@@ -74,7 +68,7 @@ def result_area_create(
     last_reviewed_at: dt.datetime | None = None,
     state: str = ResultArea.State.ACTIVE,
 ) -> ResultArea:
-    _same_org(
+    same_organization(
         organization.pk,
         owner=owner,
         scope_unit=scope_unit,
@@ -124,11 +118,11 @@ def result_area_update(
 ) -> ResultArea:
     before = snapshot(area)
     if "parent" in fields:
-        _same_org(area.organization_id, parent=fields["parent"])
+        same_organization(area.organization_id, parent=fields["parent"])
         _check_kra_parent(area, fields["parent"])
     for field in ("owner", "scope_unit", "scope_person"):
         if field in fields:
-            _same_org(area.organization_id, **{field: fields[field]})
+            same_organization(area.organization_id, **{field: fields[field]})
     for name, value in fields.items():
         setattr(area, name, value)
     _validate_scope(area.scope_unit, area.scope_person)
@@ -174,7 +168,7 @@ def objective_create(
     state: str = Objective.State.ACTIVE,
     rollup: str = Objective.Rollup.KEY_RESULTS,
 ) -> Objective:
-    _same_org(
+    same_organization(
         organization.pk,
         owner=owner,
         period=period,
@@ -217,7 +211,7 @@ def objective_update(
         for k, v in fields.items()
         if k in {"owner", "period", "scope_unit", "scope_person", "result_area"}
     }
-    _same_org(objective.organization_id, **related)
+    same_organization(objective.organization_id, **related)
     for name, value in fields.items():
         setattr(objective, name, value)
     _validate_scope(objective.scope_unit, objective.scope_person)
@@ -280,7 +274,7 @@ def key_result_create(
     key: str = "",
     **fields: Any,
 ) -> KeyResult:
-    _same_org(objective.organization_id, owner=owner, indicator=fields.get("indicator"))
+    same_organization(objective.organization_id, owner=owner, indicator=fields.get("indicator"))
     key = key or unique_key(
         KeyResult, organization_id=objective.organization_id, text=title, prefix="kr"
     )
@@ -312,7 +306,7 @@ def key_result_update(
     *, key_result: KeyResult, actor: Person | None = None, **fields: Any
 ) -> KeyResult:
     before = snapshot(key_result)
-    _same_org(
+    same_organization(
         key_result.organization_id, owner=fields.get("owner"), indicator=fields.get("indicator")
     )
     for name, value in fields.items():
@@ -368,7 +362,7 @@ def alignment_create(
     """Align an objective under a higher objective or key result; cycles are refused."""
     if (parent_objective is None) == (parent_key_result is None):
         raise ValidationError({"parent_objective": "Align to one objective or one key result."})
-    _same_org(
+    same_organization(
         child.organization_id,
         parent_objective=parent_objective,
         parent_key_result=parent_key_result,
@@ -468,14 +462,20 @@ def initiative_create(
     key_results: list[KeyResult] | None = None,
     **fields: Any,
 ) -> Initiative:
-    _same_org(organization.pk, owner=owner, result_area=fields.get("result_area"))
+    same_organization(
+        organization.pk,
+        owner=owner,
+        result_area=fields.get("result_area"),
+        scope_unit=fields.get("scope_unit"),
+        scope_person=fields.get("scope_person"),
+    )
     initiative = Initiative(organization=organization, title=title, owner=owner, **fields)
     _validate_scope(initiative.scope_unit, initiative.scope_person)
     _full_clean(initiative)
     initiative.save()
     if key_results:
         for kr in key_results:
-            _same_org(organization.pk, key_results=kr)
+            same_organization(organization.pk, key_results=kr)
         initiative.key_results.set(key_results)
     audit_record(instance=initiative, action=AuditEvent.Action.CREATE, actor=actor)
     return initiative
@@ -487,6 +487,14 @@ def initiative_update(
 ) -> Initiative:
     before = snapshot(initiative)
     key_results = fields.pop("key_results", None)
+    related = {
+        k: v
+        for k, v in fields.items()
+        if k in {"owner", "scope_unit", "scope_person", "result_area"}
+    }
+    same_organization(initiative.organization_id, **related)
+    for kr in key_results or []:
+        same_organization(initiative.organization_id, key_results=kr)
     for name, value in fields.items():
         setattr(initiative, name, value)
     _full_clean(initiative)

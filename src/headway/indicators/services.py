@@ -53,6 +53,13 @@ def _validate(indicator: Indicator, targets: list[Target] | None = None) -> None
                 raise ValidationError(
                     {"red_below": "A downward KPI takes 'red above', not 'red below'."}
                 )
+            if direction == IndicatorDirection.RANGE:
+                if indicator.red_below is not None or indicator.red_above is not None:
+                    raise ValidationError(
+                        {"tolerance": "A range KPI takes a tolerance, not 'red below'/'red above'."}
+                    )
+                if indicator.tolerance is not None and indicator.tolerance < 0:
+                    raise ValidationError({"tolerance": "The tolerance cannot be negative."})
             continue
         try:
             validate_thresholds(direction, core_target, thresholds)

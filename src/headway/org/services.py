@@ -12,6 +12,13 @@ from django.utils.text import slugify
 from headway.org.models import Organization, Period, Person, Unit
 
 
+def same_organization(organization_id: int, **related: Any) -> None:
+    """Refuse related rows of another organization, naming the field (it answers as unknown)."""
+    for field, obj in related.items():
+        if obj is not None and obj.organization_id != organization_id:
+            raise ValidationError({field: "That is not in this organization."})
+
+
 @transaction.atomic
 def organization_create(
     *, name: str, slug: str = "", fiscal_year_start_month: int = 1
@@ -54,8 +61,7 @@ def unit_create(
     parent: Unit | None = None,
     head: Person | None = None,
 ) -> Unit:
-    if parent is not None and parent.organization_id != organization.pk:
-        raise ValidationError({"parent": "That unit is not in this organization."})
+    same_organization(organization.pk, parent=parent, head=head)
     if Unit.objects.filter(organization=organization, name=name).exists():
         raise ValidationError({"name": f"There is already a unit called {name!r}."})
     unit = Unit.objects.create(
@@ -69,6 +75,11 @@ def unit_create(
 @transaction.atomic
 def unit_update(*, unit: Unit, **fields: Any) -> Unit:
     """Change a unit; moving it under one of its own descendants is refused."""
+    same_organization(unit.organization_id, parent=fields.get("parent"), head=fields.get("head"))
+    if "name" in fields:
+        clash = Unit.objects.filter(organization_id=unit.organization_id, name=fields["name"])
+        if clash.exclude(pk=unit.pk).exists():
+            raise ValidationError({"name": f"There is already a unit called {fields['name']!r}."})
     parent = fields.get("parent", unit.parent)
     if parent is not None:
         if parent.organization_id != unit.organization_id:
@@ -159,6 +170,13 @@ def person_update(*, person: Person, **fields: Any) -> Person:
             raise ValidationError(
                 {"email": f"{fields['email']} is already someone in this organization."}
             )
+    same_organization(person.organization_id, unit=fields.get("unit"))
+    if fields.get("user") is not None:
+        taken = Person.objects.filter(organization_id=person.organization_id, user=fields["user"])
+        if taken.exclude(pk=person.pk).exists():
+            raise ValidationError(
+                {"user": "That account already belongs to someone in this organization."}
+            )
     manager_changed = "manager" in fields and fields["manager"] != person.manager
     _check_manager(person, fields.get("manager", person.manager))
     for name, value in fields.items():
@@ -183,6 +201,7 @@ def period_create(
 ) -> Period:
     if end < start:
         raise ValidationError({"end": "The period ends before it starts."})
+    same_organization(organization.pk, parent=parent)
     if Period.objects.filter(organization=organization, name=name).exists():
         raise ValidationError({"name": f"There is already a period called {name!r}."})
     return Period.objects.create(
@@ -198,6 +217,11 @@ def period_create(
 
 @transaction.atomic
 def period_update(*, period: Period, **fields: Any) -> Period:
+    same_organization(period.organization_id, parent=fields.get("parent"))
+    if "name" in fields:
+        clash = Period.objects.filter(organization_id=period.organization_id, name=fields["name"])
+        if clash.exclude(pk=period.pk).exists():
+            raise ValidationError({"name": f"There is already a period called {fields['name']!r}."})
     for name, value in fields.items():
         setattr(period, name, value)
     if period.end < period.start:
