@@ -556,6 +556,43 @@ def test_an_initiative_serves_key_results_and_is_audited(company: Company) -> No
     assert updated.changes == {"state": ["proposed", "active"]}
 
 
+def test_the_key_results_an_initiative_serves_are_tenant_rows_and_audited(
+    company: Company,
+) -> None:
+    from headway.goals.models import InitiativeKeyResult
+    from headway.goals.services import initiative_key_result_add, initiative_key_result_remove
+
+    kr = increase(sales_objective(company))
+    work = initiative_create(
+        organization=company.org, title="Partners", owner=company.leader, key_results=[kr]
+    )
+    link = InitiativeKeyResult.objects.get(initiative=work)
+    assert link.organization_id == company.org.pk
+
+    link_id = link.pk
+    initiative_key_result_remove(link=link, actor=company.leader)
+    again = initiative_key_result_add(initiative=work, key_result=kr, actor=company.leader)
+
+    assert again.organization_id == company.org.pk
+    removed = AuditEvent.objects.filter(object_type="initiativekeyresult", object_id=link_id)
+    assert [e.action for e in removed] == ["delete"]
+    assert [e.action for e in events(again)] == ["create"]
+    with refused("key_result"):
+        initiative_key_result_add(initiative=work, key_result=kr)
+
+
+def test_an_initiative_serves_no_key_result_of_another_tenant(
+    company: Company, other_company: Company
+) -> None:
+    from headway.goals.services import initiative_key_result_add
+
+    theirs = increase(sales_objective(other_company))
+    work = initiative_create(organization=company.org, title="Partners", owner=None)
+
+    with refused("key_result"):
+        initiative_key_result_add(initiative=work, key_result=theirs)
+
+
 @pytest.mark.parametrize("field", ["owner", "result_area", "key_results"])
 def test_an_initiative_refuses_another_tenants_rows(
     company: Company, other_company: Company, field: str

@@ -12,7 +12,15 @@ from django.http import HttpRequest
 
 from headway.audit.services import snapshot
 from headway.goals import services
-from headway.goals.models import Alignment, Initiative, KeyResult, Milestone, Objective, ResultArea
+from headway.goals.models import (
+    Alignment,
+    Initiative,
+    InitiativeKeyResult,
+    KeyResult,
+    Milestone,
+    Objective,
+    ResultArea,
+)
 from headway.goals.rollup import rollup_key_result
 from headway.org.admin import (
     HeadwayAdmin,
@@ -236,15 +244,42 @@ class AlignmentAdmin(AlignmentWrites, HeadwayAdmin):
     change_readonly_fields = ("child", "parent_objective", "parent_key_result")
 
 
+class InitiativeKeyResultInline(HeadwayInline):
+    """The key results an initiative serves, added and removed through the services."""
+
+    model = InitiativeKeyResult
+    fk_name = "initiative"
+    fields = ("key_result",)
+    autocomplete_fields = ("key_result",)
+
+    def create(self, actor: Person | None, data: dict[str, Any]) -> InitiativeKeyResult:
+        return services.initiative_key_result_add(
+            initiative=data["initiative"], key_result=data["key_result"], actor=actor
+        )
+
+    def update(
+        self, actor: Person | None, obj: InitiativeKeyResult, changes: dict[str, Any]
+    ) -> InitiativeKeyResult:
+        services.initiative_key_result_remove(link=obj, actor=actor)
+        return services.initiative_key_result_add(
+            initiative=obj.initiative, key_result=changes["key_result"], actor=actor
+        )
+
+    def delete(self, actor: Person | None, obj: InitiativeKeyResult) -> None:
+        services.initiative_key_result_remove(link=obj, actor=actor)
+
+    def organization_of(self, data: dict[str, Any]) -> Organization | None:
+        return tenant_of(data.get("initiative"))
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(HeadwayAdmin):
     list_display = ("title", "organization", "owner", "state", "effort_days", "budget")
     list_filter = (("organization", RelatedOnly), "state")
     list_select_related = ("organization", "owner")
     search_fields = ("title", "description")
-    autocomplete_fields = ("organization", "owner", "scope_unit", "scope_person", "result_area",
-                           "key_results")  # fmt: skip
-    inlines = (InitiativeMilestoneInline,)
+    autocomplete_fields = ("organization", "owner", "scope_unit", "scope_person", "result_area")
+    inlines = (InitiativeKeyResultInline, InitiativeMilestoneInline)
 
     def create(self, actor: Person | None, data: dict[str, Any]) -> Initiative:
         data["key_results"] = list(data.get("key_results") or [])

@@ -311,7 +311,9 @@ class Initiative(Scoped):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     effort_days = models.DecimalField(max_digits=10, decimal_places=1, null=True, blank=True)
     budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    key_results = models.ManyToManyField(KeyResult, blank=True, related_name="initiatives")
+    key_results: models.ManyToManyField[KeyResult, InitiativeKeyResult] = models.ManyToManyField(
+        KeyResult, blank=True, related_name="initiatives", through="InitiativeKeyResult"
+    )
     result_area = models.ForeignKey(
         ResultArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="initiatives"
     )
@@ -322,6 +324,26 @@ class Initiative(Scoped):
 
     def __str__(self) -> str:
         return self.title
+
+
+class InitiativeKeyResult(TenantModel):
+    """That an initiative serves a key result: a tenant row like any other."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="links")
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "key result served"
+        verbose_name_plural = "key results served"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "key_result"], name="initiative_key_result_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} → {self.key_result}"
 
 
 class Milestone(TenantModel):

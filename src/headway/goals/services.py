@@ -21,6 +21,7 @@ from headway.core.progress import infer_direction
 from headway.goals.models import (
     Alignment,
     Initiative,
+    InitiativeKeyResult,
     KeyResult,
     Milestone,
     Objective,
@@ -476,7 +477,7 @@ def initiative_create(
     if key_results:
         for kr in key_results:
             same_organization(organization.pk, key_results=kr)
-        initiative.key_results.set(key_results)
+        initiative.key_results.set(key_results, through_defaults={"organization": organization})
     audit_record(instance=initiative, action=AuditEvent.Action.CREATE, actor=actor)
     return initiative
 
@@ -500,7 +501,9 @@ def initiative_update(
     _full_clean(initiative)
     initiative.save()
     if key_results is not None:
-        initiative.key_results.set(key_results)
+        initiative.key_results.set(
+            key_results, through_defaults={"organization_id": initiative.organization_id}
+        )
     audit_record(instance=initiative, action=AuditEvent.Action.UPDATE, actor=actor, before=before)
     return initiative
 
@@ -558,3 +561,24 @@ def period_close(
         )
     ScoreSnapshot.objects.bulk_create(rows, batch_size=500)
     return len(rows)
+
+
+@transaction.atomic
+def initiative_key_result_add(
+    *, initiative: Initiative, key_result: KeyResult, actor: Person | None = None
+) -> InitiativeKeyResult:
+    """Say that an initiative serves one more key result."""
+    same_organization(initiative.organization_id, key_result=key_result)
+    if InitiativeKeyResult.objects.filter(initiative=initiative, key_result=key_result).exists():
+        raise ValidationError({"key_result": "The initiative already serves this key result."})
+    link = InitiativeKeyResult.objects.create(
+        organization_id=initiative.organization_id, initiative=initiative, key_result=key_result
+    )
+    audit_record(instance=link, action=AuditEvent.Action.CREATE, actor=actor)
+    return link
+
+
+@transaction.atomic
+def initiative_key_result_remove(*, link: InitiativeKeyResult, actor: Person | None = None) -> None:
+    audit_record(instance=link, action=AuditEvent.Action.DELETE, actor=actor, before=snapshot(link))
+    link.delete()
