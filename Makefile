@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 ## make demo: install, migrate, load the demo organization, serve on http://127.0.0.1:8000
 demo: $(STAMP)
-	$(BIN)/headway migrate --noinput
+	$(BIN)/headway migrate --noinput -v 0
 	$(BIN)/headway demo
 	$(BIN)/headway serve
 
