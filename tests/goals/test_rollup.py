@@ -117,3 +117,52 @@ def test_closing_a_period_grades_and_freezes_every_score(company: Company) -> No
     checkin_record(key_result=kr, value=Decimal(40), author=company.member)
     kr_score.refresh_from_db()
     assert kr_score.grade == Decimal("0.7")
+
+
+def _chain(company: Company, depth: int, *, bystanders: int) -> KeyResult:
+    """A key result at the bottom of `depth` aligned objectives, beside unrelated objectives."""
+    parent = None
+    for level in range(depth):
+        objective = objective_create(
+            organization=company.org, title=f"Level {level}", owner=company.member,
+            period=company.quarter, rollup=Objective.Rollup.BOTH,
+        )  # fmt: skip
+        if parent is not None:
+            alignment_create(child=objective, parent_objective=parent)
+        parent = objective
+    for n in range(bystanders):
+        other = objective_create(
+            organization=company.org, title=f"Bystander {n}", owner=company.colleague,
+            period=company.quarter,
+        )  # fmt: skip
+        key_result_create(objective=other, title=f"B{n}", start=Decimal(0), target=Decimal(1))
+    assert parent is not None
+    return key_result_create(objective=parent, title="Bottom", start=Decimal(0), target=Decimal(10))
+
+
+def _check_in_queries(company: Company, kr: KeyResult) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        checkin_record(key_result=kr, value=Decimal(5), author=company.member)
+    return len(queries)
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_a_check_in_costs_the_same_however_big_the_organization(
+    company: Company, other_company: Company, depth: int
+) -> None:
+    small = _chain(company, depth, bystanders=1)
+    large = _chain(other_company, depth, bystanders=25)
+
+    assert _check_in_queries(company, small) == _check_in_queries(other_company, large)
+
+
+def test_a_check_in_costs_more_only_with_a_deeper_chain(company: Company) -> None:
+    shallow = _check_in_queries(company, _chain(company, 1, bystanders=0))
+    deep = _check_in_queries(company, _chain(company, 4, bystanders=0))
+    deeper = _check_in_queries(company, _chain(company, 7, bystanders=0))
+
+    assert shallow < deep < deeper
+    assert deeper - deep == deep - shallow  # the same few queries per level: linear in depth
