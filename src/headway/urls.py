@@ -1,14 +1,40 @@
-"""Headway's URL map. The web app (issue 3) will take over `/`; until then it opens the admin."""
+"""Headway's URL map."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
+
+from headway.checkins import views as checkins
+from headway.web import views as web
 
 admin.site.site_header = "Headway"
 admin.site.site_title = "Headway"
 admin.site.index_title = "KRAs, KPIs and OKRs"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", web.home, name="home"),
+    path("check-in/", checkins.check_in, name="check-in"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "headway.web.views.forbidden"
+handler404 = "headway.web.views.not_found"
+handler500 = "headway.web.views.server_error"

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from tests.assertions import refused
 from tests.conftest import TODAY, Company
 
@@ -100,3 +101,28 @@ def test_a_milestones_key_result_takes_a_check_in_without_a_value(
     check_in = checkin_record(key_result=launch, value=None, author=company.member)
 
     assert check_in.value is None
+
+
+def test_several_check_ins_are_recorded_all_or_none(company: Company) -> None:
+    from headway.checkins.services import checkin_record_many
+    from headway.goals.services import key_result_create, objective_create
+
+    objective = objective_create(
+        organization=company.org, title="Delight", owner=company.member, period=company.quarter
+    )
+    good = key_result_create(objective=objective, title="NPS", start=Decimal(0), target=Decimal(9))
+    bad = key_result_create(objective=objective, title="CSAT", start=Decimal(0), target=Decimal(9))
+
+    with pytest.raises(ValidationError) as refused_batch:
+        checkin_record_many(
+            author=company.member,
+            entries=[
+                {"key_result": good, "value": Decimal(3)},
+                {"key_result": bad, "value": Decimal(3), "confidence": 12},
+            ],
+        )
+
+    assert set(refused_batch.value.message_dict) == {"1.confidence"}
+    assert not CheckIn.objects.filter(key_result__in=[good, bad]).exists()
+    good.refresh_from_db()
+    assert good.current == Decimal(0)

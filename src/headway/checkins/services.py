@@ -57,3 +57,24 @@ def checkin_record(
     audit_record(instance=check_in, action=AuditEvent.Action.CREATE, actor=author)
     rollup_key_result(key_result)
     return check_in
+
+
+@transaction.atomic
+def checkin_record_many(*, author: Person, entries: list[dict]) -> list[CheckIn]:
+    """Several check-ins in one go (the one-screen check-in): all are recorded or none.
+
+    Each entry holds `key_result` and the keyword arguments of `checkin_record`. A refusal names
+    the entry's position: {"0.value": [...]} so the page can put it next to the right field.
+    """
+    recorded = []
+    errors: dict[str, list[str]] = {}
+    for position, entry in enumerate(entries):
+        try:
+            with transaction.atomic():
+                recorded.append(checkin_record(author=author, **entry))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"{position}.{field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return recorded

@@ -47,6 +47,24 @@ def objective_get(*, person: Person | None, pk: Any) -> Objective:
     return objective
 
 
+def key_results_to_check_in(*, person: Person, today: dt.date) -> QuerySet[KeyResult]:
+    """Every key result a person owns in a running period that takes check-ins."""
+    return (
+        KeyResult.objects.filter(
+            organization_id=person.organization_id,
+            owner=person,
+            state=KeyResult.State.ACTIVE,
+            progress_source=KeyResult.Source.CHECK_INS,
+            objective__state=Objective.State.ACTIVE,
+            objective__period__start__lte=today,
+            objective__period__end__gte=today,
+        )
+        .exclude(objective__period__state=Period.State.CLOSED)
+        .select_related("objective__period")
+        .order_by("objective__title", "objective_id", "position", "id")
+    )
+
+
 def key_results_due_for_check_in(
     *, person: Person, today: dt.date, cadence_days: int = 7
 ) -> QuerySet[KeyResult]:

@@ -1,0 +1,73 @@
+"""How numbers and statuses read on a page: percentages, status words and their colours."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from headway.goals.models import Status
+
+register = template.Library()
+
+BADGE = {
+    Status.ON_TRACK: "text-bg-success",
+    Status.GREEN: "text-bg-success",
+    Status.AT_RISK: "text-bg-warning",
+    Status.YELLOW: "text-bg-warning",
+    Status.OFF_TRACK: "text-bg-danger",
+    Status.RED: "text-bg-danger",
+    Status.NOT_STARTED: "text-bg-secondary",
+    Status.NO_DATA: "text-bg-light border",
+}
+BAR = {
+    Status.ON_TRACK: "bg-success",
+    Status.GREEN: "bg-success",
+    Status.AT_RISK: "bg-warning",
+    Status.YELLOW: "bg-warning",
+    Status.OFF_TRACK: "bg-danger",
+    Status.RED: "bg-danger",
+}
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """0.4837 → '48%'; nothing → '–'."""
+    if value is None or value == "":
+        return "–"
+    return f"{Decimal(value) * 100:.0f}%"
+
+
+@register.filter
+def percent_number(value: Any) -> str:
+    """0.4837 → '48.4' for widths and ARIA values (a dot, whatever the locale)."""
+    if value is None or value == "":
+        return "0"
+    return f"{max(Decimal(0), min(Decimal(1), Decimal(value))) * 100:.1f}"
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value.replace("_", " ").capitalize()
+
+
+@register.filter
+def status_badge(value: str) -> str:
+    return BADGE.get(value, "text-bg-light border")  # type: ignore[call-overload]
+
+
+@register.filter
+def status_bar(value: str) -> str:
+    return BAR.get(value, "bg-secondary")  # type: ignore[call-overload]
+
+
+@register.filter
+def number(value: Any) -> str:
+    """A stored value without trailing zeros: 4.500000 → '4.5'."""
+    if value is None or value == "":
+        return "–"
+    return f"{Decimal(value).normalize():f}"

@@ -1,0 +1,94 @@
+"""Shell pages: my week (the home page) and the error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from headway.core.pace import expected_pace
+from headway.goals.models import Objective, Status
+from headway.goals.selectors import key_results_due_for_check_in, objective_list
+from headway.web.current import current_person, require_person
+
+
+@dataclass(frozen=True)
+class Paced:
+    """An objective with where it should be today."""
+
+    objective: Objective
+    expected: Decimal | None
+
+
+def _paced(objectives: Any, today: Any) -> list[Paced]:
+    rows = []
+    for objective in objectives:
+        period = objective.period
+        expected = None
+        if period is not None:
+            pace: Fraction = expected_pace(period.start, period.end, today)
+            expected = Decimal(pace.numerator) / Decimal(pace.denominator)
+        rows.append(Paced(objective, expected))
+    return rows
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """My week: what is due for a check-in, my objectives against pace, my team's trouble."""
+    person = require_person(request)
+    today = timezone.localdate()
+    running = (
+        objective_list(person=person, owner=person)
+        .filter(period__start__lte=today, period__end__gte=today)
+        .exclude(state=Objective.State.CANCELLED)
+    )
+    team_trouble = (
+        objective_list(person=person)
+        .filter(
+            owner__manager_path__contains=f"/{person.pk}/",
+            period__start__lte=today,
+            period__end__gte=today,
+            status__in=[Status.AT_RISK, Status.OFF_TRACK],
+        )
+        .exclude(state=Objective.State.CANCELLED)
+        .order_by("status", "title")[:20]
+    )
+    return render(
+        request,
+        "web/home.html",
+        {
+            "person": person,
+            "nav": "home",
+            "today": today,
+            "due": list(key_results_due_for_check_in(person=person, today=today)),
+            "objectives": _paced(running, today),
+            "team_trouble": _paced(team_trouble, today),
+        },
+    )
+
+
+def _error(request: HttpRequest, status: int, template: str, exception: Any = None) -> HttpResponse:
+    context: dict[str, Any] = {
+        "person": current_person(request) if hasattr(request, "user") else None
+    }
+    if exception is not None and status == 403 and str(exception):
+        context["reason"] = str(exception)
+    return render(request, template, context, status=status)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "403.html", exception)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
