@@ -139,21 +139,19 @@ def test_running_it_again_changes_nothing(demo: Demo) -> None:
 
     assert _counts(demo.org) == before
     assert "exists already" in out.getvalue()
-    assert out.getvalue().count("Sign in at") == 2
-    assert "Also for the web pages (same password): " in out.getvalue()
+    assert out.getvalue().count("Sign in at") == 5
 
 
 @pytest.mark.django_db
 def test_it_prints_sign_ins_that_work(demo: Demo) -> None:
     lines = [line for line in demo.output.splitlines() if line.startswith("Sign in at")]
-    others = next(line for line in demo.output.splitlines() if line.startswith("Also for"))
     users = get_user_model().objects.filter(username__endswith=f"@{DOMAIN}")
 
-    assert len(lines) == 2  # the admins, who may use the admin today
-    assert others.count(f"@{DOMAIN}") == 3
+    assert len(lines) == 5
+    assert sum("and the admin at" in line for line in lines) == 2  # only admins use the admin
     assert "people in" in demo.output  # the summary line, with the elapsed seconds
     assert all(f"/ {PASSWORD}" in line for line in lines)
-    assert lines[0].startswith("Sign in at http://127.0.0.1:8000/admin/ as ")
+    assert lines[0].startswith("Sign in at http://127.0.0.1:8000/ as ")
     assert users.count() == 5
     assert len({user.password for user in users}) == 1  # one (slow) hash for the shared password
     assert users[0].check_password(PASSWORD)

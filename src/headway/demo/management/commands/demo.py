@@ -96,16 +96,10 @@ class Command(BaseCommand):
 
     def _sign_ins(self, accounts: list[Account]) -> None:
         site = settings.SITE_URL.rstrip("/")
-        for account in (a for a in accounts if a.staff):
+        for account in accounts:
+            admin = f", and the admin at {site}/admin/" if account.staff else ""
             self.stdout.write(
-                f"Sign in at {site}/admin/ as {account.email} / {PASSWORD}  ({account.label})"
-            )
-        # Only staff may use the admin; the others are for the web pages (coming next).
-        others = [a for a in accounts if not a.staff]
-        if others:
-            self.stdout.write(
-                "Also for the web pages (same password): "
-                + ", ".join(f"{a.email} ({a.label})" for a in others)
+                f"Sign in at {site}/ as {account.email} / {PASSWORD}  ({account.label}{admin})"
             )
 
 
