@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "headway.indicators",
     "headway.checkins",
     "headway.audit",
+    "headway.health",
     "headway.io",
     "headway.demo",
     "headway.web",

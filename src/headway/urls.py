@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from headway.checkins import views as checkins
 from headway.web import views as web
@@ -14,6 +14,10 @@ admin.site.index_title = "KRAs, KPIs and OKRs"
 urlpatterns = [
     path("", web.home, name="home"),
     path("check-in/", checkins.check_in, name="check-in"),
+    path("", include("headway.goals.urls")),
+    path("", include("headway.indicators.urls")),
+    path("", include("headway.health.urls")),
+    path("", include("headway.org.urls")),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

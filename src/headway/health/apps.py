@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HealthConfig(AppConfig):
+    name = "headway.health"
+    label = "health"
+    verbose_name = "Health checks"
