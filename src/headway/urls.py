@@ -14,6 +14,7 @@ admin.site.index_title = "KRAs, KPIs and OKRs"
 urlpatterns = [
     path("", web.home, name="home"),
     path("check-in/", checkins.check_in, name="check-in"),
+    path("key-results/preview/", web.key_result_preview, name="key-result-preview"),
     path("", include("headway.goals.urls")),
     path("", include("headway.indicators.urls")),
     path("", include("headway.health.urls")),

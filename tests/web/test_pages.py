@@ -130,3 +130,31 @@ def test_an_unknown_page_is_a_helpful_404(company: Company) -> None:
     assert response.status_code == 404
     assert b"There is nothing here" in response.content
     assert b"my week" in response.content
+
+
+def test_the_quick_add_preview_reads_a_key_result(company: Company) -> None:
+    client = signed_in(company.member)
+
+    page = client.get(
+        "/key-results/preview/",
+        {"title": "Improve support response time from 2 hours to 30 minutes"},
+    ).content.decode()
+
+    assert "Decrease" in page
+    assert "120 minutes" in page
+    assert "30 minutes" in page
+
+
+def test_the_quick_add_preview_says_when_it_cannot_read(company: Company) -> None:
+    page = (
+        signed_in(company.member)
+        .get("/key-results/preview/", {"title": "Improve customer happiness"})
+        .content.decode()
+    )
+
+    assert "cannot read the numbers" in page
+    assert "Give the start and target yourself" in page
+
+
+def test_the_quick_add_preview_needs_a_signed_in_person(client: Client) -> None:
+    assert client.get("/key-results/preview/", {"title": "x"}).status_code == 302

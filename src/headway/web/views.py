@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from headway.core.krtext import KeyResultParseError, parse_key_result
 from headway.core.pace import expected_pace
 from headway.goals.models import Objective, Status
 from headway.goals.selectors import key_results_due_for_check_in, objective_list
@@ -71,6 +72,20 @@ def home(request: HttpRequest) -> HttpResponse:
             "team_trouble": _paced(team_trouble, today),
         },
     )
+
+
+@login_required
+def key_result_preview(request: HttpRequest) -> HttpResponse:
+    """What Headway reads in a key result's title (the quick-add preview, fetched by htmx)."""
+    require_person(request)
+    title = request.GET.get("title", "").strip()[:300]
+    context: dict[str, Any] = {"title": title}
+    if title:
+        try:
+            context["parsed"] = parse_key_result(title)
+        except KeyResultParseError as error:
+            context["reason"] = str(error)
+    return render(request, "web/_key_result_preview.html", context)
 
 
 def _error(request: HttpRequest, status: int, template: str, exception: Any = None) -> HttpResponse:

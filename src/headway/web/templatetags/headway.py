@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django import template
@@ -31,12 +32,19 @@ BAR = {
 }
 
 
+def _decimal(value: Any) -> Decimal:
+    """Stored Decimals, the core's exact Fractions and plain numbers alike."""
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(value)
+
+
 @register.filter
 def percent(value: Any) -> str:
     """0.4837 → '48%'; nothing → '–'."""
     if value is None or value == "":
         return "–"
-    return f"{Decimal(value) * 100:.0f}%"
+    return f"{_decimal(value) * 100:.0f}%"
 
 
 @register.filter
@@ -44,7 +52,7 @@ def percent_number(value: Any) -> str:
     """0.4837 → '48.4' for widths and ARIA values (a dot, whatever the locale)."""
     if value is None or value == "":
         return "0"
-    return f"{max(Decimal(0), min(Decimal(1), Decimal(value))) * 100:.1f}"
+    return f"{max(Decimal(0), min(Decimal(1), _decimal(value))) * 100:.1f}"
 
 
 @register.filter
@@ -70,4 +78,4 @@ def number(value: Any) -> str:
     """A stored value without trailing zeros: 4.500000 → '4.5'."""
     if value is None or value == "":
         return "–"
-    return f"{Decimal(value).normalize():f}"
+    return f"{_decimal(value).normalize():f}"
