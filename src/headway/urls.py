@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from headway.checkins import views as checkins
+from headway.goals import map as alignment
 from headway.web import views as web
 
 admin.site.site_header = "Headway"
@@ -15,6 +16,12 @@ urlpatterns = [
     path("", web.home, name="home"),
     path("check-in/", checkins.check_in, name="check-in"),
     path("key-results/preview/", web.key_result_preview, name="key-result-preview"),
+    path("map/", alignment.alignment_map, name="alignment-map"),
+    path(
+        "map/<str:kind>/<int:pk>/",
+        alignment.alignment_map_children,
+        name="alignment-map-children",
+    ),
     path("", include("headway.goals.urls")),
     path("", include("headway.indicators.urls")),
     path("", include("headway.health.urls")),

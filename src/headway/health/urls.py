@@ -1,5 +1,9 @@
 """Pages of the health app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from headway.health import views
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+]
