@@ -1,5 +1,9 @@
 """Pages of the goals app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from headway.goals import views
+
+urlpatterns = [
+    path("objectives/<int:pk>/", views.objective_detail, name="objective"),
+]

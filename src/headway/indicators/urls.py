@@ -1,5 +1,9 @@
 """Pages of the indicators app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from headway.indicators import views
+
+urlpatterns = [
+    path("kpis/<int:pk>/", views.indicator_detail, name="indicator"),
+]

@@ -1,0 +1,203 @@
+"""The objective page: progress against pace, each key result's chart, alignment and history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from headway import access
+from headway.audit.models import AuditEvent
+from headway.checkins.models import CheckIn
+from headway.core.evaluate import KeyResultScore, score_key_result
+from headway.core.pace import expected_pace
+from headway.goals.models import Alignment, KeyResult, Objective
+from headway.goals.rollup import core_key_result, core_period
+from headway.goals.selectors import line_of_sight, objective_get
+from headway.web.current import require_person
+
+CONFIDENCE_TREND = 5  # how many of the latest check-in confidences the trend shows
+
+
+def _decimal(value: Fraction | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _float(value: Fraction | Decimal | None) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+@dataclass(frozen=True)
+class KeyResultView:
+    """A key result with what its row on the page and its chart need."""
+
+    key_result: KeyResult
+    check_ins: list[CheckIn]
+    expected: Decimal | None
+    forecast_value: Decimal | None
+    owner_status: str
+    confidence_trend: list[int]
+    chart: dict[str, Any]
+    chart_id: str
+
+
+def _chart(
+    kr: KeyResult, check_ins: list[CheckIn], objective: Objective, score: KeyResultScore
+) -> dict[str, Any]:
+    """The series charts.js draws: check-in values, the target, the pace and the forecast."""
+    period = objective.period
+    values = [
+        {"x": c.date.isoformat(), "y": _float(c.value)} for c in check_ins if c.value is not None
+    ]
+    series: list[dict[str, Any]] = [
+        {"label": "Check-ins", "style": "line", "colour": "blue", "points": values}
+    ]
+    if period is not None:
+        start, end = period.start.isoformat(), (kr.due or period.end).isoformat()
+        if kr.target is not None:
+            target = _float(kr.target)
+            series.append(
+                {
+                    "label": "Target",
+                    "style": "dashed",
+                    "colour": "dark",
+                    "points": [{"x": start, "y": target}, {"x": end, "y": target}],
+                }
+            )
+            if kr.start is not None:
+                series.append(
+                    {
+                        "label": "Expected pace",
+                        "style": "dashed",
+                        "colour": "grey",
+                        "points": [{"x": start, "y": _float(kr.start)}, {"x": end, "y": target}],
+                    }
+                )
+        if score.forecast_value is not None and values:
+            series.append(
+                {
+                    "label": "Forecast",
+                    "style": "dashed",
+                    "colour": "purple",
+                    "points": [values[-1], {"x": end, "y": _float(score.forecast_value)}],
+                }
+            )
+    return {
+        "unit": kr.unit_label,
+        "target": _float(kr.target),
+        "start": _float(kr.start),
+        "forecast": _float(score.forecast_value),
+        "series": series,
+    }
+
+
+def _key_result_views(objective: Objective, today: dt.date) -> list[KeyResultView]:
+    """Every key result with its check-ins in three queries, however many there are."""
+    key_results = (
+        KeyResult.objects.filter(objective=objective)
+        .select_related("owner", "indicator")
+        .prefetch_related(
+            Prefetch("check_ins", queryset=CheckIn.objects.order_by("date", "id"), to_attr="rows")
+        )
+        .order_by("position", "id")
+    )
+    period = core_period(objective.period)
+    views = []
+    for kr in key_results:
+        rows: list[CheckIn] = kr.rows
+        score = score_key_result(
+            core_key_result(kr, rows),
+            period=period,
+            today=today,
+            closed=objective.state == Objective.State.CLOSED,
+        )
+        owner_status = ""
+        if score.owner_status:
+            owner_status = str(CheckIn.OwnerStatus(score.owner_status).label)
+        confidences = [c.confidence for c in rows if c.confidence is not None]
+        views.append(
+            KeyResultView(
+                key_result=kr,
+                check_ins=rows,
+                expected=_decimal(score.expected),
+                forecast_value=_decimal(score.forecast_value),
+                owner_status=owner_status,
+                confidence_trend=confidences[-CONFIDENCE_TREND:],
+                chart=_chart(kr, rows, objective, score),
+                chart_id=f"kr-chart-{kr.pk}",
+            )
+        )
+    return views
+
+
+def _aligned_below(person: Any, objective: Objective, kr_ids: list[int]) -> list[Objective]:
+    """Objectives aligned to this one or its key results, only those the person may see."""
+    links = (
+        Alignment.objects.filter(
+            Q(parent_objective=objective) | Q(parent_key_result_id__in=kr_ids),
+            organization_id=objective.organization_id,
+        )
+        .select_related("child__owner", "child__period", "child__scope_unit", "child__scope_person")
+        .order_by("child__title", "id")
+    )
+    seen: set[int] = set()
+    children = []
+    for link in links:
+        child = link.child
+        if child.pk not in seen and access.objective_visible(person, child):
+            seen.add(child.pk)
+            children.append(child)
+    return children
+
+
+def _history(objective: Objective, kr_ids: list[int], limit: int = 50) -> list[AuditEvent]:
+    """audit_history for the objective and all its key results at once, newest first: one query
+    instead of one per key result."""
+    return list(
+        AuditEvent.objects.filter(
+            Q(object_type="objective", object_id=objective.pk)
+            | Q(object_type="keyresult", object_id__in=kr_ids),
+            organization_id=objective.organization_id,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+@login_required
+def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One objective: where it stands against pace, why (its key results), and where it leads."""
+    person = require_person(request)
+    objective = objective_get(person=person, pk=pk)
+    today = timezone.localdate()
+    expected = None
+    if objective.period is not None:
+        pace = expected_pace(objective.period.start, objective.period.end, today)
+        expected = _decimal(pace)
+    key_results = _key_result_views(objective, today)
+    kr_ids = [view.key_result.pk for view in key_results]
+    return render(
+        request,
+        "goals/objective.html",
+        {
+            "person": person,
+            "nav": "objectives",
+            "today": today,
+            "objective": objective,
+            "expected": expected,
+            "key_results": key_results,
+            "sight": list(reversed(line_of_sight(objective))),
+            "aligned": _aligned_below(person, objective, kr_ids),
+            "history": _history(objective, kr_ids),
+        },
+    )
