@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from headway.org.models import Organization, Period, Person, Unit
 from tests.factories import OrganizationFactory, PeriodFactory, PersonFactory, UnitFactory
@@ -33,6 +34,13 @@ class Company:
 
 def _user(username: str) -> User:
     return User.objects.create_user(username=username, password="pw-for-tests-only")
+
+
+def signed_in(person: Person) -> Client:
+    """A browser-less client signed in as the person's account."""
+    client = Client()
+    client.force_login(person.user)
+    return client
 
 
 def build_company(slug: str = "acme") -> Company:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import Client
-from tests.conftest import Company
+from tests.conftest import Company, signed_in
 
 from headway.goals.models import KeyResult
 from headway.goals.services import (
@@ -17,12 +16,6 @@ from headway.goals.services import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
-
-def client_for(person) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 @pytest.fixture
@@ -57,7 +50,7 @@ def cascade(company: Company) -> dict:
 def test_the_first_screen_shows_only_the_organizations_roots(
     company: Company, cascade: dict
 ) -> None:
-    page = client_for(company.member).get("/map/").content.decode()
+    page = signed_in(company.member).get("/map/").content.decode()
 
     assert "Revenue growth" in page
     assert "Grow revenue 30%" in page
@@ -65,7 +58,7 @@ def test_the_first_screen_shows_only_the_organizations_roots(
 
 
 def test_expanding_two_levels(company: Company, cascade: dict) -> None:
-    client = client_for(company.member)
+    client = signed_in(company.member)
 
     below_top = client.get(f"/map/objective/{cascade['top'].pk}/").content.decode()
     below_team = client.get(f"/map/objective/{cascade['team'].pk}/").content.decode()
@@ -79,8 +72,8 @@ def test_expanding_two_levels(company: Company, cascade: dict) -> None:
 def test_a_private_objective_stays_off_the_map_for_others(company: Company, cascade: dict) -> None:
     team = cascade["team"].pk
 
-    member_view = client_for(company.member).get(f"/map/objective/{team}/").content.decode()
-    colleague_view = client_for(company.colleague).get(f"/map/objective/{team}/").content.decode()
+    member_view = signed_in(company.member).get(f"/map/objective/{team}/").content.decode()
+    colleague_view = signed_in(company.colleague).get(f"/map/objective/{team}/").content.decode()
 
     assert "Secret reorg" not in member_view
     assert "Secret reorg" in colleague_view
@@ -89,7 +82,7 @@ def test_a_private_objective_stays_off_the_map_for_others(company: Company, casc
 def test_another_tenants_node_is_404(
     company: Company, other_company: Company, cascade: dict
 ) -> None:
-    client = client_for(other_company.admin)
+    client = signed_in(other_company.admin)
 
     assert client.get(f"/map/objective/{cascade['top'].pk}/").status_code == 404
     assert client.get(f"/map/result_area/{cascade['kra'].pk}/").status_code == 404
@@ -97,7 +90,7 @@ def test_another_tenants_node_is_404(
 
 
 def test_filters_by_status_and_unit(company: Company, cascade: dict) -> None:
-    client = client_for(company.member)
+    client = signed_in(company.member)
 
     sales = client.get("/map/", {"unit": company.sales.pk}).content.decode()
     off_track = client.get("/map/", {"status": "on_track"}).content.decode()
@@ -115,7 +108,7 @@ def test_the_map_costs_the_same_queries_however_many_objectives(
             organization=company.org, title=f"Org objective {n}", owner=company.admin,
             period=company.quarter,
         )  # fmt: skip
-    client = client_for(company.member)
+    client = signed_in(company.member)
 
     with django_assert_max_num_queries(9):  # type: ignore[operator]
         assert client.get("/map/").status_code == 200

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from tests.conftest import Company
+from tests.conftest import Company, signed_in
 
 from headway.checkins.services import checkin_record
 from headway.goals.models import KeyResult, Objective
@@ -24,12 +24,6 @@ from headway.goals.services import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
-
-def client_for(person: Any) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def objective_of(company: Company, visibility: str = "public", title: str = "Delight") -> Objective:
@@ -81,7 +75,7 @@ def test_everyone_in_the_organization_sees_a_public_objective(
 ) -> None:
     objective = objective_of(company)
 
-    response = client_for(getattr(company, persona)).get(f"/objectives/{objective.pk}/")
+    response = signed_in(getattr(company, persona)).get(f"/objectives/{objective.pk}/")
 
     assert response.status_code == status
 
@@ -103,7 +97,7 @@ def test_a_private_objective_is_seen_by_its_owner_managers_hr_and_admins_only(
 ) -> None:
     objective = objective_of(company, visibility="private")
 
-    response = client_for(getattr(company, persona)).get(f"/objectives/{objective.pk}/")
+    response = signed_in(getattr(company, persona)).get(f"/objectives/{objective.pk}/")
 
     assert response.status_code == status
 
@@ -111,7 +105,7 @@ def test_a_private_objective_is_seen_by_its_owner_managers_hr_and_admins_only(
 def test_another_tenants_admin_gets_404(company: Company, other_company: Company) -> None:
     objective = objective_of(company)
 
-    response = client_for(other_company.admin).get(f"/objectives/{objective.pk}/")
+    response = signed_in(other_company.admin).get(f"/objectives/{objective.pk}/")
 
     assert response.status_code == 404
 
@@ -129,7 +123,7 @@ def test_the_page_shows_status_in_words_and_each_key_result(company: Company) ->
     objective = objective_of(company, title="Delight customers")
     kr = key_result_with_check_ins(objective)
 
-    page = client_for(company.member).get(f"/objectives/{objective.pk}/").content.decode()
+    page = signed_in(company.member).get(f"/objectives/{objective.pk}/").content.decode()
 
     assert "<title>Delight customers · Headway</title>" in page
     assert kr.title in page
@@ -144,7 +138,7 @@ def test_the_chart_json_holds_the_check_ins_target_pace_and_forecast(company: Co
     objective = objective_of(company)
     kr = key_result_with_check_ins(objective)
 
-    page = client_for(company.member).get(f"/objectives/{objective.pk}/").content.decode()
+    page = signed_in(company.member).get(f"/objectives/{objective.pk}/").content.decode()
     chart = chart_json(page, kr)
 
     assert chart["target"] == 50
@@ -182,7 +176,7 @@ def test_line_of_sight_and_aligned_children_are_listed(company: Company) -> None
     alignment_create(child=seen_child, parent_objective=middle)
     alignment_create(child=hidden_child, parent_objective=middle)
 
-    page = client_for(company.member).get(f"/objectives/{middle.pk}/").content.decode()
+    page = signed_in(company.member).get(f"/objectives/{middle.pk}/").content.decode()
 
     assert f'href="/objectives/{parent.pk}/"' in page
     assert "Grow revenue" in page
@@ -195,7 +189,7 @@ def test_the_history_shows_a_title_change_with_before_and_after(company: Company
     objective = objective_of(company, title="Delight customers")
     objective_update(objective=objective, actor=company.member, title="Delight every customer")
 
-    page = client_for(company.member).get(f"/objectives/{objective.pk}/").content.decode()
+    page = signed_in(company.member).get(f"/objectives/{objective.pk}/").content.decode()
 
     assert "title: “Delight customers” → “Delight every customer”" in page
     assert "Updated objective" in page
@@ -210,7 +204,7 @@ def test_the_page_costs_the_same_for_two_or_six_key_results(
         key_result_with_check_ins(small, n)
     for n in range(2, 8):
         key_result_with_check_ins(large, n)
-    client = client_for(company.member)
+    client = signed_in(company.member)
     client.get(f"/objectives/{small.pk}/")  # warm the session
 
     with CaptureQueriesContext(connection) as for_two:

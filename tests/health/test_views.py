@@ -7,18 +7,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.conftest import TODAY, Company
+from tests.conftest import TODAY, Company, signed_in
 
 from headway.goals.services import objective_create
 from headway.health.selectors import organization_findings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
-
-def signed_in(person: Any) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def test_the_health_page_asks_a_stranger_to_sign_in(client: Client) -> None:

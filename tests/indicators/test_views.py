@@ -10,21 +10,14 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from tests.conftest import Company
+from tests.conftest import Company, signed_in
 
 from headway.goals.services import key_result_create, objective_create, result_area_create
 from headway.indicators.models import Indicator, Measurement
 from headway.indicators.services import indicator_create, measurement_record, target_set
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
-
-def client_for(person: Any) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def nps(company: Company, **fields: Any) -> Indicator:
@@ -64,7 +57,7 @@ def test_everyone_in_the_organization_sees_it_and_only_its_keepers_get_the_form(
 ) -> None:
     indicator = nps(company)
 
-    response = client_for(getattr(company, persona)).get(url(indicator))
+    response = signed_in(getattr(company, persona)).get(url(indicator))
 
     assert response.status_code == 200
     assert ("Add a value" in response.content.decode()) is form_shown
@@ -73,8 +66,8 @@ def test_everyone_in_the_organization_sees_it_and_only_its_keepers_get_the_form(
 def test_another_tenants_admin_gets_404(company: Company, other_company: Company) -> None:
     indicator = nps(company)
 
-    assert client_for(other_company.admin).get(url(indicator)).status_code == 404
-    assert client_for(other_company.admin).post(url(indicator), {}).status_code == 404
+    assert signed_in(other_company.admin).get(url(indicator)).status_code == 404
+    assert signed_in(other_company.admin).post(url(indicator), {}).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["viewer", "outsider", "colleague"])
@@ -83,7 +76,7 @@ def test_posting_without_the_right_is_403_and_records_nothing(
 ) -> None:
     indicator = nps(company)
 
-    response = client_for(getattr(company, persona)).post(
+    response = signed_in(getattr(company, persona)).post(
         url(indicator), {"date": "2026-11-15", "value": "35"}
     )
 
@@ -98,7 +91,7 @@ def test_the_page_shows_this_periods_value_target_status_and_attainment(
     measurement_record(indicator=indicator, date=dt.date(2026, 10, 20), value=Decimal(30))
     measurement_record(indicator=indicator, date=dt.date(2026, 11, 10), value=Decimal(38))
 
-    page = client_for(company.member).get(url(indicator)).content.decode()
+    page = signed_in(company.member).get(url(indicator)).content.decode()
 
     assert "<title>Net promoter score (KPI) · Headway</title>" in page
     assert "2026-Q4" in page
@@ -116,7 +109,7 @@ def test_the_chart_json_holds_the_values_the_stepped_target_and_the_bands(
     measurement_record(indicator=indicator, date=dt.date(2026, 10, 20), value=Decimal(30))
     measurement_record(indicator=indicator, date=dt.date(2026, 11, 10), value=Decimal(38))
 
-    page = client_for(company.member).get(url(indicator)).content.decode()
+    page = signed_in(company.member).get(url(indicator)).content.decode()
     series = {s["label"]: s for s in chart_of(page)["series"]}
 
     assert [p["y"] for p in series["Net promoter score"]["points"]] == [30, 38]
@@ -140,7 +133,7 @@ def test_a_downward_kpi_mirrors_the_bands(company: Company) -> None:
     )  # fmt: skip
     target_set(indicator=indicator, period=company.quarter, value=Decimal(3))
 
-    page = client_for(company.member).get(url(indicator)).content.decode()
+    page = signed_in(company.member).get(url(indicator)).content.decode()
     series = {s["label"]: s for s in chart_of(page)["series"]}
 
     assert series["Green"]["points"][0]["y"] == 3
@@ -161,7 +154,7 @@ def test_the_kra_it_serves_and_the_key_results_that_follow_it_are_listed(
         progress_source="indicator", indicator=indicator,
     )  # fmt: skip
 
-    page = client_for(company.colleague).get(url(indicator)).content.decode()
+    page = signed_in(company.colleague).get(url(indicator)).content.decode()
 
     assert "Customer love" in page
     assert kr.title in page
@@ -171,7 +164,7 @@ def test_the_kra_it_serves_and_the_key_results_that_follow_it_are_listed(
 def test_posting_a_value_records_it_and_redirects(company: Company) -> None:
     indicator = nps(company)
 
-    response = client_for(company.member).post(
+    response = signed_in(company.member).post(
         url(indicator), {"date": "2026-11-15", "value": "35.5", "note": "survey"}, follow=True
     )
 
@@ -186,7 +179,7 @@ def test_a_second_value_for_the_same_date_replaces_the_first_and_says_so(
     company: Company,
 ) -> None:
     indicator = nps(company)
-    client = client_for(company.member)
+    client = signed_in(company.member)
     client.post(url(indicator), {"date": "2026-11-15", "value": "35"})
 
     response = client.post(url(indicator), {"date": "2026-11-15", "value": "37"}, follow=True)
@@ -200,7 +193,7 @@ def test_a_bad_value_shows_the_error_next_to_the_field_and_records_nothing(
 ) -> None:
     indicator = nps(company)
 
-    response = client_for(company.member).post(
+    response = signed_in(company.member).post(
         url(indicator), {"date": "2026-11-15", "value": "lots"}
     )
 
@@ -214,7 +207,7 @@ def test_a_bad_value_shows_the_error_next_to_the_field_and_records_nothing(
 def test_the_form_defaults_to_today(company: Company) -> None:
     indicator = nps(company)
 
-    page = client_for(company.member).get(url(indicator)).content.decode()
+    page = signed_in(company.member).get(url(indicator)).content.decode()
 
     assert 'value="2026-11-15"' in page
 
@@ -226,7 +219,7 @@ def test_the_table_is_paginated_at_fifty(company: Company) -> None:
             organization=company.org, indicator=indicator,
             date=dt.date(2026, 10, 1) + dt.timedelta(days=n), value=Decimal(n),
         )  # fmt: skip
-    client = client_for(company.member)
+    client = signed_in(company.member)
 
     first = client.get(url(indicator)).content.decode()
     second = client.get(url(indicator) + "?page=2").content.decode()
@@ -250,7 +243,7 @@ def test_the_page_costs_the_same_for_few_or_many_values(
         measurement_record(indicator=few, date=dt.date(2026, 10, 1 + n), value=Decimal(n))
     for n in range(20):
         measurement_record(indicator=many, date=dt.date(2026, 10, 1 + n), value=Decimal(n))
-    client = client_for(company.member)
+    client = signed_in(company.member)
     client.get(url(few))
 
     with CaptureQueriesContext(connection) as for_few:

@@ -8,19 +8,13 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.conftest import Company
+from tests.conftest import Company, signed_in
 from tests.factories import PeriodFactory, PersonFactory, UnitFactory
 
 from headway.goals.services import objective_create, result_area_create
 from headway.indicators.services import indicator_create, measurement_record, target_set
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
-
-def signed_in(person: Any) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 @pytest.mark.parametrize("url", ["/people/", "/scorecard/", "/scorecard/unit/1/"])

@@ -8,18 +8,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
-from tests.conftest import TODAY, Company
+from tests.conftest import TODAY, Company, signed_in
 
 from headway.checkins.services import checkin_record
 from headway.goals.services import key_result_create, objective_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
-
-def signed_in(person) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def test_my_week_asks_a_stranger_to_sign_in(client: Client) -> None:

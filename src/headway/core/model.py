@@ -34,6 +34,18 @@ def to_number(value: int | float | str | Decimal | Fraction | None) -> Fraction 
     return Fraction(Decimal(str(value).strip()))
 
 
+def to_decimal(value: Fraction | None) -> Decimal | None:
+    """An exact number as a Decimal for display and storage (division to 28 digits)."""
+    if value is None:
+        return None
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def to_float(value: Fraction | Decimal | None) -> float | None:
+    """A number for JSON (charts, exports), rounded to six places."""
+    return None if value is None else round(float(value), 6)
+
+
 def scope_key(kind: str, name: str = "") -> str:
     """`org`, `unit:NAME` or `person:EMAIL`, the way the goals file writes a scope."""
     return ORG_SCOPE if kind == ORG_SCOPE else f"{kind}:{name}"

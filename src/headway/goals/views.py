@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from headway import access
 from headway.audit.models import AuditEvent
 from headway.checkins.models import CheckIn
 from headway.core.evaluate import KeyResultScore, score_key_result
+from headway.core.model import to_decimal, to_float
 from headway.core.pace import expected_pace
 from headway.goals.models import Alignment, KeyResult, Objective
 from headway.goals.rollup import core_key_result, core_period
@@ -25,16 +25,6 @@ from headway.goals.selectors import line_of_sight, objective_get
 from headway.web.current import require_person
 
 CONFIDENCE_TREND = 5  # how many of the latest check-in confidences the trend shows
-
-
-def _decimal(value: Fraction | None) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(value.numerator) / Decimal(value.denominator)
-
-
-def _float(value: Fraction | Decimal | None) -> float | None:
-    return None if value is None else round(float(value), 6)
 
 
 @dataclass(frozen=True)
@@ -57,7 +47,7 @@ def _chart(
     """The series charts.js draws: check-in values, the target, the pace and the forecast."""
     period = objective.period
     values = [
-        {"x": c.date.isoformat(), "y": _float(c.value)} for c in check_ins if c.value is not None
+        {"x": c.date.isoformat(), "y": to_float(c.value)} for c in check_ins if c.value is not None
     ]
     series: list[dict[str, Any]] = [
         {"label": "Check-ins", "style": "line", "colour": "blue", "points": values}
@@ -65,7 +55,7 @@ def _chart(
     if period is not None:
         start, end = period.start.isoformat(), (kr.due or period.end).isoformat()
         if kr.target is not None:
-            target = _float(kr.target)
+            target = to_float(kr.target)
             series.append(
                 {
                     "label": "Target",
@@ -80,7 +70,7 @@ def _chart(
                         "label": "Expected pace",
                         "style": "dashed",
                         "colour": "grey",
-                        "points": [{"x": start, "y": _float(kr.start)}, {"x": end, "y": target}],
+                        "points": [{"x": start, "y": to_float(kr.start)}, {"x": end, "y": target}],
                     }
                 )
         if score.forecast_value is not None and values:
@@ -89,14 +79,14 @@ def _chart(
                     "label": "Forecast",
                     "style": "dashed",
                     "colour": "purple",
-                    "points": [values[-1], {"x": end, "y": _float(score.forecast_value)}],
+                    "points": [values[-1], {"x": end, "y": to_float(score.forecast_value)}],
                 }
             )
     return {
         "unit": kr.unit_label,
-        "target": _float(kr.target),
-        "start": _float(kr.start),
-        "forecast": _float(score.forecast_value),
+        "target": to_float(kr.target),
+        "start": to_float(kr.start),
+        "forecast": to_float(score.forecast_value),
         "series": series,
     }
 
@@ -129,8 +119,8 @@ def _key_result_views(objective: Objective, today: dt.date) -> list[KeyResultVie
             KeyResultView(
                 key_result=kr,
                 check_ins=rows,
-                expected=_decimal(score.expected),
-                forecast_value=_decimal(score.forecast_value),
+                expected=to_decimal(score.expected),
+                forecast_value=to_decimal(score.forecast_value),
                 owner_status=owner_status,
                 confidence_trend=confidences[-CONFIDENCE_TREND:],
                 chart=_chart(kr, rows, objective, score),
@@ -183,7 +173,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     expected = None
     if objective.period is not None:
         pace = expected_pace(objective.period.start, objective.period.end, today)
-        expected = _decimal(pace)
+        expected = to_decimal(pace)
     key_results = _key_result_views(objective, today)
     kr_ids = [view.key_result.pk for view in key_results]
     return render(

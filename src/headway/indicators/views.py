@@ -27,6 +27,7 @@ from headway.core.indicators import (
     attainment,
     rag,
 )
+from headway.core.model import to_decimal, to_float
 from headway.goals.models import KeyResult
 from headway.goals.rollup import core_indicator, core_period
 from headway.indicators.forms import MeasurementForm
@@ -55,16 +56,6 @@ def _fraction(value: Decimal | None) -> Fraction | None:
     return None if value is None else Fraction(value)
 
 
-def _decimal(value: Fraction | None) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(value.numerator) / Decimal(value.denominator)
-
-
-def _float(value: Fraction | Decimal | None) -> float | None:
-    return None if value is None else round(float(value), 6)
-
-
 def _core_target(target: Target) -> core.Target:
     return core.Target(_fraction(target.value), _fraction(target.lower), _fraction(target.upper))
 
@@ -90,7 +81,7 @@ def _charted_targets(targets: list[Target]) -> list[Target]:
 
 def _step(targets: list[Target], level: Any) -> list[dict[str, Any]]:
     """A stepped series: `level(target)` from each period's start, held to the last one's end."""
-    points = [{"x": t.period.start.isoformat(), "y": _float(level(t))} for t in targets]
+    points = [{"x": t.period.start.isoformat(), "y": to_float(level(t))} for t in targets]
     if targets:
         points.append({"x": targets[-1].period.end.isoformat(), "y": points[-1]["y"]})
     return points
@@ -168,7 +159,7 @@ def _chart(
             "label": indicator.name,
             "style": "line",
             "colour": "blue",
-            "points": [{"x": m.date.isoformat(), "y": _float(m.value)} for m in measurements],
+            "points": [{"x": m.date.isoformat(), "y": to_float(m.value)} for m in measurements],
         }
     ]
     if charted:
@@ -226,10 +217,10 @@ def _current(
     named = next((t.period for t in targets if str(t.period_id) == period.id), None)
     return {
         "period": named or Period.objects.filter(pk=period.id).first(),
-        "value": _decimal(value),
+        "value": to_decimal(value),
         "target": next((t for t in targets if str(t.period_id) == period.id), None),
         "status": status,
-        "attainment": _decimal(attainment(value, direction, target)),
+        "attainment": to_decimal(attainment(value, direction, target)),
     }
 
 

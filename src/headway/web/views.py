@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from headway.core.krtext import KeyResultParseError, parse_key_result
+from headway.core.model import to_decimal
 from headway.core.pace import expected_pace
 from headway.goals.models import Objective, Status
 from headway.goals.selectors import key_results_due_for_check_in, objective_list
@@ -33,8 +33,7 @@ def _paced(objectives: Any, today: Any) -> list[Paced]:
         period = objective.period
         expected = None
         if period is not None:
-            pace: Fraction = expected_pace(period.start, period.end, today)
-            expected = Decimal(pace.numerator) / Decimal(pace.denominator)
+            expected = to_decimal(expected_pace(period.start, period.end, today))
         rows.append(Paced(objective, expected))
     return rows
 

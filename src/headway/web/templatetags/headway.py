@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 
+from headway.core.model import to_decimal
 from headway.goals.models import Status
 
 register = template.Library()
@@ -35,7 +36,7 @@ BAR = {
 def _decimal(value: Any) -> Decimal:
     """Stored Decimals, the core's exact Fractions and plain numbers alike."""
     if isinstance(value, Fraction):
-        return Decimal(value.numerator) / Decimal(value.denominator)
+        return to_decimal(value)  # type: ignore[return-value]
     return Decimal(value)
 
 
