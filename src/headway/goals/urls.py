@@ -5,5 +5,7 @@ from django.urls import path
 from headway.goals import views
 
 urlpatterns = [
+    path("objectives/new/", views.objective_create, name="objective-create"),
     path("objectives/<int:pk>/", views.objective_detail, name="objective"),
+    path("objectives/<int:pk>/key-results/new/", views.key_result_add, name="key-result-add"),
 ]

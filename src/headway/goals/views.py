@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from headway import access
@@ -19,6 +22,8 @@ from headway.checkins.models import CheckIn
 from headway.core.evaluate import KeyResultScore, score_key_result
 from headway.core.model import to_decimal, to_float
 from headway.core.pace import expected_pace
+from headway.goals import services
+from headway.goals.forms import KeyResultQuickAddForm, ObjectiveForm
 from headway.goals.models import Alignment, KeyResult, Objective
 from headway.goals.rollup import core_key_result, core_period
 from headway.goals.selectors import line_of_sight, objective_get
@@ -189,5 +194,80 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sight": list(reversed(line_of_sight(objective))),
             "aligned": _aligned_below(person, objective, kr_ids),
             "history": _history(objective, kr_ids),
+            "quick_add": KeyResultQuickAddForm()
+            if access.objective_editable(person, objective)
+            else None,
         },
+    )
+
+
+@login_required
+def objective_create(request: HttpRequest) -> HttpResponse:
+    """A new objective, aligned under a higher one when the person picks it."""
+    person = require_person(request)
+    if request.method == "POST":
+        form = ObjectiveForm(request.POST, person=person)
+        if form.is_valid():
+            data = form.cleaned_data
+            unit = data["scope_unit"]
+            try:
+                with transaction.atomic():
+                    objective = services.objective_create(
+                        organization=person.organization,
+                        title=data["title"],
+                        description=data["description"],
+                        owner=data["owner"],
+                        period=data["period"],
+                        scope_unit=unit,
+                        scope_person=None if unit else data["owner"],
+                        result_area=data["result_area"],
+                        visibility=data["visibility"],
+                        actor=person,
+                    )
+                    if data["aligns_to"] is not None:
+                        services.alignment_create(
+                            child=objective, parent_objective=data["aligns_to"], actor=person
+                        )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(request, "Objective created. Add its key results below.")
+                return redirect("objective", pk=objective.pk)
+    else:
+        initial = {"owner": person, "aligns_to": request.GET.get("aligns_to")}
+        form = ObjectiveForm(initial=initial, person=person)
+    return render(
+        request, "goals/objective_form.html", {"person": person, "nav": "objectives", "form": form}
+    )
+
+
+@login_required
+def key_result_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quick add: one sentence becomes a key result; the numbers come from the title."""
+    person = require_person(request)
+    objective = objective_get(person=person, pk=pk)
+    if not access.objective_editable(person, objective):
+        raise PermissionDenied(
+            "Only the objective's owner, their managers and admins add key results."
+        )
+    form = KeyResultQuickAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.key_result_create(
+                objective=objective,
+                title=form.cleaned_data["title"],
+                actor=person,
+                **form.cleaned_data["key_result_fields"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Added “{form.cleaned_data['title']}”.")
+            return redirect("objective", pk=objective.pk)
+    return render(
+        request,
+        "goals/key_result_form.html",
+        {"person": person, "nav": "objectives", "form": form, "objective": objective},
     )

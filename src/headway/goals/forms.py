@@ -1,0 +1,121 @@
+"""Forms for creating objectives and adding key results (quick add reads numbers from titles)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from django import forms
+
+from headway import access
+from headway.core.krtext import KeyResultParseError, parse_key_result
+from headway.core.model import to_decimal
+from headway.goals.models import Objective, ResultArea, Visibility
+from headway.org.models import Period, Person, Unit
+
+
+class ObjectiveForm(forms.Form):
+    """A new objective in a period and scope, optionally aligned under a higher objective."""
+
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    period = forms.ModelChoiceField(queryset=Period.objects.none())
+    scope_unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), required=False, label="Unit",
+        help_text="Leave empty for a personal objective of its owner.",
+    )  # fmt: skip
+    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    result_area = forms.ModelChoiceField(
+        queryset=ResultArea.objects.none(), required=False, label="KRA"
+    )
+    aligns_to = forms.ModelChoiceField(
+        queryset=Objective.objects.none(), required=False, label="Aligned to",
+        help_text="The higher objective this one moves.",
+    )  # fmt: skip
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC)
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org = person.organization_id
+        self.person = person
+        self.fields["period"].queryset = Period.objects.filter(organization_id=org).exclude(  # type: ignore[attr-defined]
+            state=Period.State.CLOSED
+        )
+        self.fields["scope_unit"].queryset = Unit.objects.filter(organization_id=org)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = Person.objects.filter(organization_id=org, active=True)  # type: ignore[attr-defined]
+        self.fields["result_area"].queryset = ResultArea.objects.filter(  # type: ignore[attr-defined]
+            organization_id=org, state=ResultArea.State.ACTIVE
+        )
+        self.fields["aligns_to"].queryset = (  # type: ignore[attr-defined]
+            Objective.objects.filter(access.objectives_visible_q(person))
+            .exclude(state=Objective.State.CANCELLED)
+            .select_related("period")
+            .order_by("-period__start", "title")
+        )
+        self.fields["aligns_to"].label_from_instance = lambda o: f"{o.title} ({o.period})"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unit, owner = data.get("scope_unit"), data.get("owner")
+        if owner is not None and not access.may_create_in_scope(
+            self.person, unit=unit, owner_scope=None if unit else owner
+        ):
+            where = f"unit {unit}" if unit else f"{owner.name}'s own goals"
+            self.add_error(
+                "scope_unit" if unit else "owner", f"You may not add objectives to {where}."
+            )
+        return data
+
+
+class KeyResultQuickAddForm(forms.Form):
+    """A key result from one sentence; start, target and unit only when the title lacks them."""
+
+    title = forms.CharField(max_length=300, label="Key result")
+    start = forms.DecimalField(required=False, max_digits=20, decimal_places=6)
+    target = forms.DecimalField(required=False, max_digits=20, decimal_places=6)
+    unit = forms.CharField(required=False, max_length=40)
+    confidence = forms.IntegerField(required=False, min_value=0, max_value=10)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        title = data.get("title")
+        if not title:
+            return data
+        fields: dict[str, Any] = {}
+        reason = ""
+        try:
+            parsed = parse_key_result(title)
+        except KeyResultParseError as error:
+            parsed = None
+            reason = str(error)
+        if parsed is not None:
+            fields = {
+                "direction": str(parsed.direction),
+                "kind": str(parsed.kind),
+                "unit_label": parsed.unit,
+                "start": parsed.start,
+                "target": parsed.target,
+                "lower": parsed.lower,
+                "upper": parsed.upper,
+            }
+        for name in ("start", "target"):
+            if data.get(name) is not None:
+                fields[name] = data[name]
+        if data.get("unit"):
+            fields["unit_label"] = data["unit"]
+        needs_start = fields.get("direction") in (None, "increase", "decrease")
+        if fields.get("target") is None and fields.get("lower") is None:
+            self.add_error(
+                "title",
+                (f"Headway cannot read the numbers: {reason} " if parsed is None else "")
+                + "Give the target (and where it starts) yourself.",
+            )
+        elif needs_start and fields.get("start") is None:
+            self.add_error("start", "Give the value it starts from: progress is measured from it.")
+        for name in ("start", "target", "lower", "upper"):
+            if isinstance(fields.get(name), Fraction):
+                fields[name] = to_decimal(fields[name])
+        if data.get("confidence") is not None:
+            fields["confidence_start"] = data["confidence"]
+        data["key_result_fields"] = fields
+        return data
