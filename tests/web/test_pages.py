@@ -152,3 +152,24 @@ def test_the_quick_add_preview_says_when_it_cannot_read(company: Company) -> Non
 
 def test_the_quick_add_preview_needs_a_signed_in_person(client: Client) -> None:
     assert client.get("/key-results/preview/", {"title": "x"}).status_code == 302
+
+
+def test_my_week_shows_my_kras_with_their_health(company: Company) -> None:
+    from headway.goals.services import result_area_create
+
+    area = result_area_create(
+        organization=company.org, name="Customer love", owner=company.member,
+        scope_person=company.member, weight=Decimal(60),
+    )  # fmt: skip
+    objective = objective_create(
+        organization=company.org, title="Delight customers", owner=company.member,
+        period=company.quarter, result_area=area,
+    )  # fmt: skip
+    kr = key_result_create(objective=objective, title="NPS", start=Decimal(0), target=Decimal(10))
+    checkin_record(key_result=kr, value=Decimal(8), author=company.member, date=TODAY)
+
+    page = signed_in(company.member).get("/").content.decode()
+
+    assert "My KRAs" in page
+    assert "Customer love" in page
+    assert "Health: Green (80%)" in page

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
 from headway.core.evaluate import evaluate
+from headway.core.model import to_decimal
 from headway.goals.models import Objective, ResultArea
 from headway.goals.selectors import objective_list
 from headway.goals.snapshot import organization_goals
@@ -26,10 +26,6 @@ RAG_WORDS = {
     "unmeasured": "Unmeasured",
 }
 RAG_BADGES = {"green": "text-bg-success", "amber": "text-bg-warning", "red": "text-bg-danger"}
-
-
-def _decimal(value: Fraction | None) -> Decimal | None:
-    return None if value is None else Decimal(value.numerator) / Decimal(value.denominator)
 
 
 @dataclass(frozen=True)
@@ -172,6 +168,36 @@ def _averages(objectives: QuerySet[Objective], by: str) -> dict[int, tuple[Decim
     }
 
 
+def kra_rows(
+    *, organization: Organization, areas: list[ResultArea], today: dt.date
+) -> dict[int, KraRow]:
+    """KRAs with their health (DESIGN §3.7) and KPIs, from one evaluation of the organization."""
+    scores = evaluate(organization_goals(organization, today=today))
+    rows: dict[int, KraRow] = {}
+    for area in areas:
+        score = scores.result_areas.get(area.key)
+        rows[area.pk] = KraRow(
+            area,
+            to_decimal(score.health) if score else None,
+            Rag(str(score.status) if score else "unmeasured"),
+        )
+    for indicator in Indicator.objects.filter(
+        organization=organization, result_area__in=list(rows)
+    ).order_by("name", "id"):
+        kpi = scores.indicators.get(indicator.key)
+        target = kpi.target.value if kpi and kpi.target else None
+        assert indicator.result_area_id is not None
+        rows[indicator.result_area_id].indicators.append(
+            KpiRow(
+                indicator,
+                to_decimal(kpi.value) if kpi else None,
+                to_decimal(target),
+                Rag(str(kpi.status) if kpi else "no_target"),
+            )
+        )
+    return rows
+
+
 def scorecard(
     *,
     viewer: Person,
@@ -185,7 +211,6 @@ def scorecard(
     KRA health comes from one evaluation of the whole organization; queries do not grow with it.
     """
     organization = viewer.organization
-    scores = evaluate(organization_goals(organization, today=today))
     areas = list(
         ResultArea.objects.filter(
             organization=organization,
@@ -196,28 +221,7 @@ def scorecard(
         .select_related("owner")
         .order_by("name", "id")
     )
-    rows: dict[int, KraRow] = {}
-    for area in areas:
-        score = scores.result_areas.get(area.key)
-        rows[area.pk] = KraRow(
-            area,
-            _decimal(score.health) if score else None,
-            Rag(str(score.status) if score else "unmeasured"),
-        )
-    for indicator in Indicator.objects.filter(
-        organization=organization, result_area__in=list(rows)
-    ).order_by("name", "id"):
-        kpi = scores.indicators.get(indicator.key)
-        target = kpi.target.value if kpi and kpi.target else None
-        assert indicator.result_area_id is not None
-        rows[indicator.result_area_id].indicators.append(
-            KpiRow(
-                indicator,
-                _decimal(kpi.value) if kpi else None,
-                _decimal(target),
-                Rag(str(kpi.status) if kpi else "no_target"),
-            )
-        )
+    rows = kra_rows(organization=organization, areas=areas, today=today)
     visible = objective_list(person=viewer, period=period).exclude(state=Objective.State.CANCELLED)
     if period is not None:
         for objective in visible.filter(result_area__in=list(rows)):

@@ -14,8 +14,9 @@ from django.utils import timezone
 from headway.core.krtext import KeyResultParseError, parse_key_result
 from headway.core.model import to_decimal
 from headway.core.pace import expected_pace
-from headway.goals.models import Objective, Status
+from headway.goals.models import Objective, ResultArea, Status
 from headway.goals.selectors import key_results_due_for_check_in, objective_list
+from headway.org.selectors import kra_rows
 from headway.web.current import current_person, require_person
 
 
@@ -59,6 +60,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .exclude(state=Objective.State.CANCELLED)
         .order_by("status", "title")[:20]
     )
+    my_areas = list(
+        ResultArea.objects.filter(
+            organization_id=person.organization_id, owner=person, state=ResultArea.State.ACTIVE
+        ).order_by("name", "id")
+    )
     return render(
         request,
         "web/home.html",
@@ -69,6 +75,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "due": list(key_results_due_for_check_in(person=person, today=today)),
             "objectives": _paced(running, today),
             "team_trouble": _paced(team_trouble, today),
+            "areas": list(
+                kra_rows(organization=person.organization, areas=my_areas, today=today).values()
+            )
+            if my_areas
+            else [],
         },
     )
 
