@@ -79,8 +79,10 @@ def test_my_week_shows_what_is_due_and_my_objectives_against_pace(company: Compa
 
     page = signed_in(company.member).get("/").content.decode()
 
-    assert "Increase NPS from 45 to 60" in page  # due: never checked in
-    assert page.count("Reduce churn from 8 to 5") == 0  # checked in today: not due
+    due = page.split('id="objectives-heading"')[0]
+    assert "Increase NPS from 45 to 60" in due  # never checked in
+    assert "Reduce churn from 8 to 5" not in due  # checked in today
+    assert "Reduce churn from 8 to 5" in page  # ... and so in the recent check-ins
     assert "Delight customers" in page
     assert "expected 50%" in page
     assert "Check in on 1 key result" in page
@@ -173,3 +175,30 @@ def test_my_week_shows_my_kras_with_their_health(company: Company) -> None:
     assert "My KRAs" in page
     assert "Customer love" in page
     assert "Health: Green (80%)" in page
+
+
+def test_recent_check_ins_around_me_never_show_a_private_goal(company: Company) -> None:
+    shared = objective_create(
+        organization=company.org, title="Shared goal", owner=company.member,
+        period=company.quarter,
+    )  # fmt: skip
+    private = objective_create(
+        organization=company.org, title="Private goal", owner=company.colleague,
+        period=company.quarter, visibility="private",
+    )  # fmt: skip
+    mine = key_result_create(
+        objective=shared, title="Raise NPS", start=Decimal(0), target=Decimal(9)
+    )
+    secret = key_result_create(
+        objective=private, title="Secret metric", start=Decimal(0), target=Decimal(9)
+    )
+    checkin_record(key_result=mine, value=Decimal(3), author=company.member, note="survey in")
+    checkin_record(key_result=secret, value=Decimal(3), author=company.colleague)
+
+    member_page = signed_in(company.member).get("/").content.decode()
+    leader_page = signed_in(company.leader).get("/").content.decode()
+
+    assert "Raise NPS" in member_page
+    assert "survey in" in member_page
+    assert "Secret metric" not in member_page
+    assert "Secret metric" in leader_page  # the colleague reports to the leader

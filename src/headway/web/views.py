@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from headway.checkins.selectors import recent_check_ins_around
 from headway.core.krtext import KeyResultParseError, parse_key_result
 from headway.core.model import to_decimal
 from headway.core.pace import expected_pace
@@ -75,6 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "due": list(key_results_due_for_check_in(person=person, today=today)),
             "objectives": _paced(running, today),
             "team_trouble": _paced(team_trouble, today),
+            "activity": list(recent_check_ins_around(person=person)),
             "areas": list(
                 kra_rows(organization=person.organization, areas=my_areas, today=today).values()
             )
