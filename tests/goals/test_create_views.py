@@ -132,3 +132,51 @@ def test_only_those_who_may_change_the_objective_add_key_results(company: Compan
         not in signed_in(company.colleague).get(f"/objectives/{objective.pk}/").content
     )
     assert not KeyResult.objects.exists()
+
+
+def edit_data(objective: Objective, **fields: object) -> dict:
+    return {
+        "title": objective.title, "description": objective.description,
+        "owner": objective.owner_id, "result_area": objective.result_area_id or "",
+        "visibility": objective.visibility, "state": objective.state, **fields,
+    }  # fmt: skip
+
+
+def test_the_owner_edits_an_objective_and_the_history_keeps_the_old_title(
+    company: Company,
+) -> None:
+    objective = objective_create(
+        organization=company.org, title="Delight", owner=company.member, period=company.quarter
+    )
+    client = signed_in(company.member)
+    assert client.get(f"/objectives/{objective.pk}/edit/").status_code == 200
+
+    response = client.post(
+        f"/objectives/{objective.pk}/edit/",
+        edit_data(objective, title="Delight every customer", visibility="private"),
+    )
+
+    assert response.status_code == 302
+    objective.refresh_from_db()
+    assert (objective.title, objective.visibility) == ("Delight every customer", "private")
+    event = AuditEvent.objects.filter(object_type="objective", object_id=objective.pk).first()
+    assert event is not None
+    assert event.changes["title"] == ["Delight", "Delight every customer"]
+    assert event.actor == company.member
+    page = client.get(f"/objectives/{objective.pk}/").content.decode()
+    assert "Delight every customer" in page
+
+
+def test_a_colleague_may_not_edit_and_another_tenant_gets_404(
+    company: Company, other_company: Company
+) -> None:
+    objective = objective_create(
+        organization=company.org, title="Delight", owner=company.member, period=company.quarter
+    )
+    url = f"/objectives/{objective.pk}/edit/"
+
+    assert signed_in(company.colleague).get(url).status_code == 403
+    assert signed_in(company.viewer).post(url, edit_data(objective, title="X")).status_code == 403
+    assert signed_in(other_company.admin).get(url).status_code == 404
+    objective.refresh_from_db()
+    assert objective.title == "Delight"

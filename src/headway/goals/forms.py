@@ -67,6 +67,27 @@ class ObjectiveForm(forms.Form):
         return data
 
 
+class ObjectiveEditForm(forms.Form):
+    """What may change on an objective after it was set (its period and scope stay)."""
+
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    result_area = forms.ModelChoiceField(
+        queryset=ResultArea.objects.none(), required=False, label="KRA"
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices)
+    state = forms.ChoiceField(choices=Objective.State.choices)
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org = person.organization_id
+        self.fields["owner"].queryset = Person.objects.filter(organization_id=org, active=True)  # type: ignore[attr-defined]
+        self.fields["result_area"].queryset = ResultArea.objects.filter(  # type: ignore[attr-defined]
+            organization_id=org, state=ResultArea.State.ACTIVE
+        )
+
+
 class KeyResultQuickAddForm(forms.Form):
     """A key result from one sentence; start, target and unit only when the title lacks them."""
 

@@ -7,5 +7,6 @@ from headway.goals import views
 urlpatterns = [
     path("objectives/new/", views.objective_create, name="objective-create"),
     path("objectives/<int:pk>/", views.objective_detail, name="objective"),
+    path("objectives/<int:pk>/edit/", views.objective_edit, name="objective-edit"),
     path("objectives/<int:pk>/key-results/new/", views.key_result_add, name="key-result-add"),
 ]

@@ -23,7 +23,7 @@ from headway.core.evaluate import KeyResultScore, score_key_result
 from headway.core.model import to_decimal, to_float
 from headway.core.pace import expected_pace
 from headway.goals import services
-from headway.goals.forms import KeyResultQuickAddForm, ObjectiveForm
+from headway.goals.forms import KeyResultQuickAddForm, ObjectiveEditForm, ObjectiveForm
 from headway.goals.models import Alignment, KeyResult, Objective
 from headway.goals.rollup import core_key_result, core_period
 from headway.goals.selectors import line_of_sight, objective_get
@@ -269,5 +269,35 @@ def key_result_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "goals/key_result_form.html",
+        {"person": person, "nav": "objectives", "form": form, "objective": objective},
+    )
+
+
+EDITABLE_FIELDS = ("title", "description", "owner", "result_area", "visibility", "state")
+
+
+@login_required
+def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an objective's wording, owner, KRA, visibility or state; the history keeps the old."""
+    person = require_person(request)
+    objective = objective_get(person=person, pk=pk)
+    if not access.objective_editable(person, objective):
+        raise PermissionDenied("Only the objective's owner, their managers and admins change it.")
+    initial = {name: getattr(objective, name) for name in EDITABLE_FIELDS}
+    form = ObjectiveEditForm(request.POST or None, initial=initial, person=person)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            if changes:
+                services.objective_update(objective=objective, actor=person, **changes)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, "Saved." if changes else "Nothing changed.")
+            return redirect("objective", pk=objective.pk)
+    return render(
+        request,
+        "goals/objective_edit.html",
         {"person": person, "nav": "objectives", "form": form, "objective": objective},
     )
