@@ -16,6 +16,7 @@ from django.utils import timezone
 from headway import access
 from headway.goals.models import Alignment, Objective, ResultArea, Status
 from headway.org.models import Period, Person, Unit
+from headway.org.selectors import period_default
 from headway.web.current import require_person
 
 
@@ -35,8 +36,7 @@ def _filters(request: HttpRequest, person: Person) -> MapFilters:
     if name := request.GET.get("period"):
         period = periods.filter(name=name).first()
     if period is None:
-        running = [p for p in periods if p.start <= today <= p.end]
-        period = min(running, key=lambda p: p.end - p.start) if running else periods.last()
+        period = period_default(organization=person.organization, today=today)
     unit = None
     if unit_id := request.GET.get("unit"):
         unit = Unit.objects.filter(organization_id=person.organization_id, pk=unit_id).first()

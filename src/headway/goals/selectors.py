@@ -71,19 +71,9 @@ def key_results_due_for_check_in(
     """Key results a person owns in a running period whose last check-in is a cadence or more old."""
     stale_before = today - dt.timedelta(days=cadence_days - 1)
     return (
-        KeyResult.objects.filter(
-            organization_id=person.organization_id,
-            owner=person,
-            state=KeyResult.State.ACTIVE,
-            progress_source=KeyResult.Source.CHECK_INS,
-            objective__state=Objective.State.ACTIVE,
-            objective__period__start__lte=today,
-            objective__period__end__gte=today,
-        )
-        .exclude(objective__period__state=Period.State.CLOSED)
+        key_results_to_check_in(person=person, today=today)
         .annotate(last_check_in=Max("check_ins__date"))
         .filter(Q(last_check_in__isnull=True) | Q(last_check_in__lt=stale_before))
-        .select_related("objective__period")
     )
 
 

@@ -20,6 +20,7 @@ from headway.goals.rollup import rollup_key_result
 from headway.indicators.models import Indicator, Measurement, Target
 from headway.org.keys import unique_key
 from headway.org.models import Organization, Period, Person, Unit
+from headway.org.services import same_organization
 
 
 def _fraction(value: Decimal | None) -> Fraction | None:
@@ -93,14 +94,13 @@ def indicator_create(
     key: str = "",
     **fields: Any,
 ) -> Indicator:
-    for field, obj in {
-        "owner": owner,
-        "scope_unit": scope_unit,
-        "scope_person": scope_person,
-        "result_area": result_area,
-    }.items():
-        if obj is not None and obj.organization_id != organization.pk:
-            raise ValidationError({field: "That is not in this organization."})
+    same_organization(
+        organization.pk,
+        owner=owner,
+        scope_unit=scope_unit,
+        scope_person=scope_person,
+        result_area=result_area,
+    )
     key = key or unique_key(Indicator, organization_id=organization.pk, text=name, prefix="kpi")
     if Indicator.objects.filter(organization=organization, key=key).exists():
         raise ValidationError({"key": f"Another KPI already has the key {key!r}."})
