@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from headway.goals.models import KeyResult, Objective, ResultArea, Visibility
+from headway.goals.models import Initiative, KeyResult, Objective, ResultArea, Visibility
 from headway.indicators.models import Indicator
 from headway.org.models import Organization, Person, Scoped, Unit
 
@@ -165,6 +165,33 @@ def key_result_editable(person: Person | None, key_result: KeyResult) -> bool:
 def check_in_allowed(person: Person | None, key_result: KeyResult) -> bool:
     """Owners of the key result or its objective, their managers, leaders above, admins."""
     return key_result_editable(person, key_result)
+
+
+# -- initiatives ------------------------------------------------------------------------------
+def initiative_visible(person: Person | None, initiative: Initiative) -> bool:
+    """Seen by whoever may see one of the key results it serves (everyone in the organization when
+    it serves none yet), and always by its owner, the owner's managers, HR and admins."""
+    if not same_tenant(person, initiative) or not person or not person.active:
+        return False
+    if sees_everything(person) or owns_or_manages(person, initiative.owner):
+        return True
+    served = list(initiative.key_results.select_related("objective__owner", "owner"))
+    return not served or any(key_result_visible(person, kr) for kr in served)
+
+
+def initiative_editable(person: Person | None, initiative: Initiative) -> bool:
+    """Its owner and their managers, leaders of its scope, admins, and whoever may change a key
+    result it serves."""
+    if not initiative_visible(person, initiative) or person is None:
+        return False
+    if person.role == Person.Role.VIEWER:
+        return False
+    if is_admin(person) or owns_or_manages(person, initiative.owner):
+        return True
+    if leads_scope(person, initiative):
+        return True
+    served = initiative.key_results.select_related("objective__owner", "owner")
+    return any(key_result_editable(person, kr) for kr in served)
 
 
 # -- KRAs and KPIs ----------------------------------------------------------------------------

@@ -23,6 +23,8 @@ urlpatterns = [
         name="alignment-map-children",
     ),
     path("", include("headway.goals.urls")),
+    path("", include("headway.goals.area_urls")),
+    path("", include("headway.goals.initiative_urls")),
     path("", include("headway.indicators.urls")),
     path("", include("headway.health.urls")),
     path("", include("headway.org.urls")),

@@ -1,0 +1,5 @@
+"""Pages of KRAs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages of initiatives and milestones."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
