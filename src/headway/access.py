@@ -155,10 +155,16 @@ def key_result_visible(person: Person | None, key_result: KeyResult) -> bool:
     )
 
 
-def key_result_editable(person: Person | None, key_result: KeyResult) -> bool:
+def key_result_editable(
+    person: Person | None, key_result: KeyResult, *, objective_editable_: bool | None = None
+) -> bool:
+    """Its owner and their managers, and whoever may change its objective (pass that answer as
+    `objective_editable_` when it is already known, to save asking again per key result)."""
     if person is not None and key_result.owner_id and person.role != Person.Role.VIEWER:
         if same_tenant(person, key_result) and owns_or_manages(person, key_result.owner):
             return person.active
+    if objective_editable_ is not None:
+        return objective_editable_
     return objective_editable(person, key_result.objective)
 
 

@@ -7,6 +7,7 @@ from django.urls import include, path
 from headway.checkins import views as checkins
 from headway.goals import map as alignment
 from headway.web import views as web
+from headway.web.picker import pick
 
 admin.site.site_header = "Headway"
 admin.site.site_title = "Headway"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", web.home, name="home"),
     path("check-in/", checkins.check_in, name="check-in"),
     path("key-results/preview/", web.key_result_preview, name="key-result-preview"),
+    path("pick/<str:kind>/", pick, name="pick"),
     path("map/", alignment.alignment_map, name="alignment-map"),
     path(
         "map/<str:kind>/<int:pk>/",

@@ -10,8 +10,9 @@ from django import forms
 from headway import access
 from headway.core.krtext import KeyResultParseError, parse_key_result
 from headway.core.model import to_decimal
-from headway.goals.models import Objective, ResultArea, Visibility
-from headway.org.models import Period, Person, Unit
+from headway.goals.models import KeyResult, Objective, ResultArea, Visibility
+from headway.org.models import Period, Person
+from headway.web.picker import PickerField, bind_pickers
 
 
 class ObjectiveForm(forms.Form):
@@ -20,17 +21,17 @@ class ObjectiveForm(forms.Form):
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     period = forms.ModelChoiceField(queryset=Period.objects.none())
-    scope_unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), required=False, label="Unit",
+    scope_unit = PickerField(
+        "unit", required=False, label="Unit",
         help_text="Leave empty for a personal objective of its owner.",
     )  # fmt: skip
-    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    owner = PickerField("person")
     result_area = forms.ModelChoiceField(
         queryset=ResultArea.objects.none(), required=False, label="KRA"
     )
-    aligns_to = forms.ModelChoiceField(
-        queryset=Objective.objects.none(), required=False, label="Aligned to",
-        help_text="The higher objective this one moves.",
+    aligns_to = PickerField(
+        "alignment", required=False, label="Aligned to",
+        help_text="The higher objective or key result this one moves.",
     )  # fmt: skip
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC)
 
@@ -41,18 +42,10 @@ class ObjectiveForm(forms.Form):
         self.fields["period"].queryset = Period.objects.filter(organization_id=org).exclude(  # type: ignore[attr-defined]
             state=Period.State.CLOSED
         )
-        self.fields["scope_unit"].queryset = Unit.objects.filter(organization_id=org)  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = Person.objects.filter(organization_id=org, active=True)  # type: ignore[attr-defined]
+        bind_pickers(self, person)
         self.fields["result_area"].queryset = ResultArea.objects.filter(  # type: ignore[attr-defined]
             organization_id=org, state=ResultArea.State.ACTIVE
         )
-        self.fields["aligns_to"].queryset = (  # type: ignore[attr-defined]
-            Objective.objects.filter(access.objectives_visible_q(person))
-            .exclude(state=Objective.State.CANCELLED)
-            .select_related("period")
-            .order_by("-period__start", "title")
-        )
-        self.fields["aligns_to"].label_from_instance = lambda o: f"{o.title} ({o.period})"  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -72,17 +65,21 @@ class ObjectiveEditForm(forms.Form):
 
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    owner = PickerField("person")
     result_area = forms.ModelChoiceField(
         queryset=ResultArea.objects.none(), required=False, label="KRA"
     )
+    aligns_to = PickerField(
+        "alignment", required=False, label="Aligned to",
+        help_text="The higher objective or key result this one moves.",
+    )  # fmt: skip
     visibility = forms.ChoiceField(choices=Visibility.choices)
     state = forms.ChoiceField(choices=Objective.State.choices)
 
-    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: Person, objective: Objective, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         org = person.organization_id
-        self.fields["owner"].queryset = Person.objects.filter(organization_id=org, active=True)  # type: ignore[attr-defined]
+        bind_pickers(self, person, exclude=str(objective.pk))
         self.fields["result_area"].queryset = ResultArea.objects.filter(  # type: ignore[attr-defined]
             organization_id=org, state=ResultArea.State.ACTIVE
         )
@@ -140,3 +137,53 @@ class KeyResultQuickAddForm(forms.Form):
             fields["confidence_start"] = data["confidence"]
         data["key_result_fields"] = fields
         return data
+
+
+class KeyResultEditForm(forms.Form):
+    """Everything about a key result except the objective it belongs to; the service checks that
+    the numbers agree with the direction."""
+
+    title = forms.CharField(max_length=300)
+    owner = PickerField("person", required=False, help_text="Empty: the objective's owner.")
+    kind = forms.ChoiceField(choices=KeyResult.Kind.choices)
+    direction = forms.ChoiceField(
+        choices=KeyResult.Direction.choices,
+        help_text="Increase/decrease: from the start to the target. At least/at most: a level "
+        "to hold. Within: stay between the lower and upper bounds.",
+    )
+    start = forms.DecimalField(required=False, max_digits=20, decimal_places=6)
+    target = forms.DecimalField(required=False, max_digits=20, decimal_places=6)
+    lower = forms.DecimalField(required=False, max_digits=20, decimal_places=6)
+    upper = forms.DecimalField(required=False, max_digits=20, decimal_places=6)
+    unit_label = forms.CharField(required=False, max_length=40, label="Unit")
+    weight = forms.DecimalField(
+        min_value=0, max_digits=10, decimal_places=4,
+        help_text="Its share of the objective's progress, relative to the other key results.",
+    )  # fmt: skip
+    progress_source = forms.ChoiceField(
+        choices=KeyResult.Source.choices, label="Progress comes from"
+    )
+    indicator = PickerField(
+        "indicator", required=False, label="KPI", help_text="When progress comes from a KPI."
+    )
+    due = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: the period's end.",
+    )  # fmt: skip
+    confidence_start = forms.IntegerField(
+        required=False, min_value=0, max_value=10, label="Confidence at the start"
+    )
+    state = forms.ChoiceField(choices=KeyResult.State.choices)
+
+    FIELDS = (
+        "title", "owner", "kind", "direction", "start", "target", "lower", "upper",
+        "unit_label", "weight", "progress_source", "indicator", "due", "confidence_start",
+        "state",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, person)
+
+    def clean_unit_label(self) -> str:
+        return str(self.cleaned_data.get("unit_label") or "").strip()

@@ -47,6 +47,20 @@ def objective_get(*, person: Person | None, pk: Any) -> Objective:
     return objective
 
 
+def key_result_get(*, person: Person | None, pk: Any) -> KeyResult:
+    """One key result the person may see; anything else is 404."""
+    if person is None:
+        raise Http404("No such key result.")
+    key_result = (
+        KeyResult.objects.filter(organization_id=person.organization_id, pk=pk)
+        .select_related("objective__owner", "objective__period", "owner", "indicator")
+        .first()
+    )
+    if key_result is None or not access.key_result_visible(person, key_result):
+        raise Http404("No such key result.")
+    return key_result
+
+
 def key_results_to_check_in(*, person: Person, today: dt.date) -> QuerySet[KeyResult]:
     """Every key result a person owns in a running period that takes check-ins."""
     return (
@@ -123,3 +137,31 @@ def line_of_sight(objective: Objective) -> list[SightStep]:
         steps.append(SightStep("result_area", area))
         area = ResultArea.objects.filter(pk=area.parent_id).first() if area.parent_id else None
     return steps
+
+
+def alignment_candidates(
+    *, person: Person, q: str = "", exclude: Objective | None = None, limit: int = 10
+) -> tuple[list[Objective], list[KeyResult]]:
+    """What an objective may be aligned under: objectives and key results the person may see in
+    periods still open, matching `q`, at most `limit` of each (two queries)."""
+    objectives = (
+        Objective.objects.filter(access.objectives_visible_q(person))
+        .exclude(state=Objective.State.CANCELLED)
+        .exclude(period__state=Period.State.CLOSED)
+        .select_related("owner", "period", "scope_unit", "scope_person")
+    )
+    if exclude is not None:
+        objectives = objectives.exclude(pk=exclude.pk)
+    q = q.strip()
+    matching = objectives.filter(title__icontains=q) if q else objectives
+    key_results = (
+        KeyResult.objects.filter(objective__in=objectives, state=KeyResult.State.ACTIVE)
+        .select_related("objective__period", "owner")
+        .order_by("objective__title", "position", "id")
+    )
+    if q:
+        key_results = key_results.filter(title__icontains=q)
+    return (
+        list(matching.order_by("-period__start", "title", "id")[:limit]),
+        list(key_results[:limit]) if q else [],
+    )

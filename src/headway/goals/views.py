@@ -23,10 +23,15 @@ from headway.core.evaluate import KeyResultScore, score_key_result
 from headway.core.model import to_decimal, to_float
 from headway.core.pace import expected_pace
 from headway.goals import services
-from headway.goals.forms import KeyResultQuickAddForm, ObjectiveEditForm, ObjectiveForm
+from headway.goals.forms import (
+    KeyResultEditForm,
+    KeyResultQuickAddForm,
+    ObjectiveEditForm,
+    ObjectiveForm,
+)
 from headway.goals.models import Alignment, KeyResult, Objective
 from headway.goals.rollup import core_key_result, core_period
-from headway.goals.selectors import line_of_sight, objective_get
+from headway.goals.selectors import key_result_get, line_of_sight, objective_get
 from headway.web.current import require_person
 
 CONFIDENCE_TREND = 5  # how many of the latest check-in confidences the trend shows
@@ -44,6 +49,7 @@ class KeyResultView:
     confidence_trend: list[int]
     chart: dict[str, Any]
     chart_id: str
+    editable: bool
 
 
 def _chart(
@@ -96,7 +102,9 @@ def _chart(
     }
 
 
-def _key_result_views(objective: Objective, today: dt.date) -> list[KeyResultView]:
+def _key_result_views(
+    objective: Objective, today: dt.date, person: Any, objective_editable: bool
+) -> list[KeyResultView]:
     """Every key result with its check-ins in three queries, however many there are."""
     key_results = (
         KeyResult.objects.filter(objective=objective)
@@ -130,6 +138,9 @@ def _key_result_views(objective: Objective, today: dt.date) -> list[KeyResultVie
                 confidence_trend=confidences[-CONFIDENCE_TREND:],
                 chart=_chart(kr, rows, objective, score),
                 chart_id=f"kr-chart-{kr.pk}",
+                editable=access.key_result_editable(
+                    person, kr, objective_editable_=objective_editable
+                ),
             )
         )
     return views
@@ -179,7 +190,8 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if objective.period is not None:
         pace = expected_pace(objective.period.start, objective.period.end, today)
         expected = to_decimal(pace)
-    key_results = _key_result_views(objective, today)
+    editable = access.objective_editable(person, objective)
+    key_results = _key_result_views(objective, today, person, editable)
     kr_ids = [view.key_result.pk for view in key_results]
     return render(
         request,
@@ -194,11 +206,24 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sight": list(reversed(line_of_sight(objective))),
             "aligned": _aligned_below(person, objective, kr_ids),
             "history": _history(objective, kr_ids),
-            "quick_add": KeyResultQuickAddForm()
-            if access.objective_editable(person, objective)
-            else None,
+            "editable": editable,
+            "quick_add": KeyResultQuickAddForm() if editable else None,
         },
     )
+
+
+def _align(objective: Objective, parent: Objective | KeyResult, actor: Any) -> Alignment:
+    """Align under an objective or a key result, whichever the picker gave."""
+    if isinstance(parent, KeyResult):
+        return services.alignment_create(child=objective, parent_key_result=parent, actor=actor)
+    return services.alignment_create(child=objective, parent_objective=parent, actor=actor)
+
+
+def _form_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """A service's refusal shown next to the field it names (or above the form)."""
+    for field, problems in error.message_dict.items():
+        field = (aliases or {}).get(field, field)
+        form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required
@@ -225,12 +250,9 @@ def objective_create(request: HttpRequest) -> HttpResponse:
                         actor=person,
                     )
                     if data["aligns_to"] is not None:
-                        services.alignment_create(
-                            child=objective, parent_objective=data["aligns_to"], actor=person
-                        )
+                        _align(objective, data["aligns_to"], person)
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                _form_errors(form, error, ALIGNMENT_ALIASES)
             else:
                 messages.success(request, "Objective created. Add its key results below.")
                 return redirect("objective", pk=objective.pk)
@@ -261,8 +283,7 @@ def key_result_add(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data["key_result_fields"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            _form_errors(form, error)
         else:
             messages.success(request, f"Added “{form.cleaned_data['title']}”.")
             return redirect("objective", pk=objective.pk)
@@ -274,30 +295,113 @@ def key_result_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 EDITABLE_FIELDS = ("title", "description", "owner", "result_area", "visibility", "state")
+ALIGNMENT_ALIASES = {"parent_objective": "aligns_to", "parent_key_result": "aligns_to"}
 
 
 @login_required
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Change an objective's wording, owner, KRA, visibility or state; the history keeps the old."""
+    """Change an objective's wording, owner, KRA, alignment, visibility or state; the history keeps
+    the old values."""
     person = require_person(request)
     objective = objective_get(person=person, pk=pk)
     if not access.objective_editable(person, objective):
         raise PermissionDenied("Only the objective's owner, their managers and admins change it.")
-    initial = {name: getattr(objective, name) for name in EDITABLE_FIELDS}
-    form = ObjectiveEditForm(request.POST or None, initial=initial, person=person)
+    links = list(
+        Alignment.objects.filter(child=objective, organization_id=objective.organization_id)
+        .select_related("parent_objective", "parent_key_result__objective")
+        .order_by("id")
+    )
+    current = links[0] if links else None
+    initial: dict[str, Any] = {name: getattr(objective, name) for name in EDITABLE_FIELDS}
+    if current is not None:
+        initial["aligns_to"] = (
+            f"objective:{current.parent_objective_id}"
+            if current.parent_objective_id
+            else f"key_result:{current.parent_key_result_id}"
+        )
+    form = ObjectiveEditForm(
+        request.POST or None, initial=initial, person=person, objective=objective
+    )
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        changes = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS
+        }
+        realign = "aligns_to" in form.changed_data
         try:
-            if changes:
-                services.objective_update(objective=objective, actor=person, **changes)
+            with transaction.atomic():
+                if changes:
+                    services.objective_update(objective=objective, actor=person, **changes)
+                if realign:
+                    if current is not None:
+                        services.alignment_delete(alignment=current, actor=person)
+                    if form.cleaned_data["aligns_to"] is not None:
+                        _align(objective, form.cleaned_data["aligns_to"], person)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            _form_errors(form, error, ALIGNMENT_ALIASES)
         else:
-            messages.success(request, "Saved." if changes else "Nothing changed.")
+            messages.success(request, "Saved." if changes or realign else "Nothing changed.")
             return redirect("objective", pk=objective.pk)
     return render(
         request,
         "goals/objective_edit.html",
-        {"person": person, "nav": "objectives", "form": form, "objective": objective},
+        {
+            "person": person,
+            "nav": "objectives",
+            "form": form,
+            "objective": objective,
+            "other_links": links[1:],
+        },
+    )
+
+
+@login_required
+def key_result_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a key result's numbers, owner, source or state; progress is recomputed at once."""
+    person = require_person(request)
+    key_result = key_result_get(person=person, pk=pk)
+    if not access.key_result_editable(person, key_result):
+        raise PermissionDenied(
+            "Only the key result's owner, the objective's owner, their managers and admins "
+            "change it."
+        )
+    initial = {name: getattr(key_result, name) for name in KeyResultEditForm.FIELDS}
+    form = KeyResultEditForm(request.POST or None, initial=initial, person=person)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            if changes:
+                services.key_result_update(key_result=key_result, actor=person, **changes)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Saved." if changes else "Nothing changed.")
+            return redirect("objective", pk=key_result.objective_id)
+    return render(
+        request,
+        "goals/key_result_edit.html",
+        {"person": person, "nav": "objectives", "form": form, "key_result": key_result},
+    )
+
+
+@login_required
+def key_result_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a key result after a confirmation; its check-ins go with it, the history stays."""
+    person = require_person(request)
+    key_result = key_result_get(person=person, pk=pk)
+    if not access.objective_editable(person, key_result.objective):
+        raise PermissionDenied("Only the objective's owner, their managers and admins remove it.")
+    if request.method == "POST":
+        objective_id = key_result.objective_id
+        services.key_result_delete(key_result=key_result, actor=person)
+        messages.success(request, f"Deleted “{key_result.title}”.")
+        return redirect("objective", pk=objective_id)
+    return render(
+        request,
+        "goals/key_result_delete.html",
+        {
+            "person": person,
+            "nav": "objectives",
+            "key_result": key_result,
+            "check_ins": key_result.check_ins.count(),
+        },
     )
