@@ -32,6 +32,7 @@ from headway.goals.forms import (
 from headway.goals.models import Alignment, KeyResult, Objective
 from headway.goals.rollup import core_key_result, core_period
 from headway.goals.selectors import key_result_get, line_of_sight, objective_get
+from headway.org.selectors import period_default
 from headway.web.current import require_person
 
 CONFIDENCE_TREND = 5  # how many of the latest check-in confidences the trend shows
@@ -257,7 +258,11 @@ def objective_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Objective created. Add its key results below.")
                 return redirect("objective", pk=objective.pk)
     else:
-        initial = {"owner": person, "aligns_to": request.GET.get("aligns_to")}
+        initial = {
+            "owner": person,
+            "aligns_to": request.GET.get("aligns_to"),
+            "period": period_default(organization=person.organization, today=timezone.localdate()),
+        }
         form = ObjectiveForm(initial=initial, person=person)
     return render(
         request, "goals/objective_form.html", {"person": person, "nav": "objectives", "form": form}
