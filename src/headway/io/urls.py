@@ -1,0 +1,5 @@
+"""Pages of data in and out: spreadsheet import with preview, templates and exports."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
