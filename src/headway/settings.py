@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "headway.org",
     "headway.goals",
     "headway.indicators",
@@ -82,6 +86,7 @@ INSTALLED_APPS = [
     "headway.audit",
     "headway.health",
     "headway.io",
+    "headway.api",
     "headway.demo",
     "headway.web",
 ]
@@ -167,4 +172,54 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+
+# -- the REST API ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "headway.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["headway.api.permissions.IsPerson"],
+    "DEFAULT_PAGINATION_CLASS": "headway.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "headway.api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Headway API",
+    "DESCRIPTION": (
+        "KRAs, KPIs and OKRs of one organization. Authenticate with a personal token from your "
+        "profile page (`Authorization: Bearer hw_…`) or a signed-in session. Errors are JSON: "
+        "`{message, field, errors}`. Updates of objectives and key results must send the version "
+        "they read (`If-Match: <ETag>` or the `version` field): a newer row answers 409 with "
+        "its current state."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "GoalStatusEnum": "headway.goals.models.Status",
+        "KeyResultDirectionEnum": "headway.goals.models.KeyResult.Direction",
+        "IndicatorDirectionEnum": "headway.indicators.models.Indicator.Direction",
+        "KeyResultKindEnum": "headway.goals.models.KeyResult.Kind",
+        "PeriodKindEnum": "headway.org.models.Period.Kind",
+        "UnitKindEnum": "headway.org.models.Unit.Kind",
+        "KeyResultStateEnum": "headway.goals.models.KeyResult.State",
+        "ObjectiveStateEnum": "headway.goals.models.Objective.State",
+        "ResultAreaStateEnum": "headway.goals.models.ResultArea.State",
+        "InitiativeStateEnum": "headway.goals.models.Initiative.State",
+        "PeriodStateEnum": "headway.org.models.Period.State",
+        "CheckInStatusEnum": "headway.checkins.models.CheckIn.OwnerStatus",
+    },
 }

@@ -16,6 +16,7 @@ admin.site.index_title = "KRAs, KPIs and OKRs"
 urlpatterns = [
     path("", web.home, name="home"),
     path("check-in/", checkins.check_in, name="check-in"),
+    path("profile/", web.profile, name="profile"),
     path("key-results/preview/", web.key_result_preview, name="key-result-preview"),
     path("pick/<str:kind>/", pick, name="pick"),
     path("map/", alignment.alignment_map, name="alignment-map"),
@@ -49,6 +50,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("api/v1/", include("headway.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

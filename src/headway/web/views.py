@@ -6,18 +6,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from headway.api.models import ApiToken
+from headway.api.services import token_create, token_revoke
 from headway.checkins.selectors import recent_check_ins_around
 from headway.core.krtext import KeyResultParseError, parse_key_result
 from headway.core.model import to_decimal
 from headway.core.pace import expected_pace
 from headway.goals.models import Objective, ResultArea, Status
 from headway.goals.selectors import key_results_due_for_check_in, objective_list
-from headway.org.selectors import kra_rows
+from headway.org.selectors import kra_rows, manager_chain
 from headway.web.current import current_person, require_person
 
 
@@ -119,3 +123,37 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Who I am here, my manager chain, and my personal API tokens (a new one is shown once)."""
+    person = require_person(request)
+    new_secret = None
+    error = ""
+    if request.method == "POST" and request.POST.get("action") == "create":
+        try:
+            _, new_secret = token_create(person=person, name=request.POST.get("name", ""))
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    elif request.method == "POST" and request.POST.get("action") == "revoke":
+        token = ApiToken.objects.filter(
+            person=person, pk=request.POST.get("token", "0") or "0"
+        ).first()
+        if token is None:
+            raise Http404("No such token.")
+        token_revoke(token=token, actor=person)
+        messages.success(request, f"Revoked “{token.name}”. Requests with it now answer 401.")
+        return redirect("profile")
+    return render(
+        request,
+        "web/profile.html",
+        {
+            "person": person,
+            "nav": "profile",
+            "chain": manager_chain(person=person),
+            "tokens": ApiToken.objects.filter(person=person),
+            "new_secret": new_secret,
+            "error": error,
+        },
+    )
