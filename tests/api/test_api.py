@@ -465,3 +465,11 @@ def test_the_schema_and_the_docs_are_served(company: Company) -> None:
     assert schema.status_code == 200
     assert "/api/v1/check-ins/" in body(schema)["paths"]
     assert docs.status_code == 200
+
+
+def test_an_address_outside_the_routes_answers_json_too(company: Company) -> None:
+    response = api(company.member).get("/api/v1/objectives/not.a.number/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "schema" in body(response)["message"]

@@ -7,7 +7,7 @@ import django_filters as filters
 from headway.checkins.models import CheckIn
 from headway.goals.models import Alignment, Initiative, KeyResult, Objective, ResultArea, Status
 from headway.indicators.models import Indicator, Measurement
-from headway.org.models import Person, Unit
+from headway.org.models import Period, Person, Unit
 
 
 class _Updated(filters.FilterSet):
@@ -62,7 +62,9 @@ class ObjectiveFilter(_Updated):
 
 class KeyResultFilter(_Updated):
     status = filters.ChoiceFilter(choices=Status.choices)
-    period = filters.NumberFilter(field_name="objective__period", help_text="The period's id.")
+    period = filters.ModelChoiceFilter(
+        field_name="objective__period", queryset=Period.objects.all(), help_text="The period's id."
+    )
 
     class Meta:
         model = KeyResult
@@ -72,8 +74,10 @@ class KeyResultFilter(_Updated):
 class CheckInFilter(_Updated):
     since = filters.DateFilter(field_name="date", lookup_expr="gte")
     until = filters.DateFilter(field_name="date", lookup_expr="lte")
-    period = filters.NumberFilter(
-        field_name="key_result__objective__period", help_text="The period's id."
+    period = filters.ModelChoiceFilter(
+        field_name="key_result__objective__period",
+        queryset=Period.objects.all(),
+        help_text="The period's id.",
     )
 
     class Meta:

@@ -16,7 +16,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -50,9 +49,6 @@ from headway.indicators import services as indicators
 from headway.indicators.models import Indicator, Measurement
 from headway.org import selectors as org
 from headway.org.models import Period, Person, Unit
-
-ERROR = OpenApiResponse(description="A JSON error: {message, field, errors}.")
-COMMON_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR}
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -117,6 +113,8 @@ def _changes(instance: Any, data: dict[str, Any]) -> dict[str, Any]:
 class VersionedUpdate:
     """PUT/PATCH must name the version read; a row changed since answers 409 with its state."""
 
+    versioned = True
+
     def claim(self: Any, instance: Any) -> Response | None:
         sent = self.request.headers.get("If-Match") or self.request.data.get("version")
         if not sent:
@@ -144,9 +142,7 @@ class VersionedUpdate:
 
 
 # -- the organization (read only) -------------------------------------------------------------
-@extend_schema_view(
-    list=extend_schema(responses={200: s.UnitSerializer(many=True), **COMMON_ERRORS})
-)
+@extend_schema_view(list=extend_schema(responses={200: s.UnitSerializer(many=True)}))
 class UnitViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """The organization's units (divisions, departments, teams) as a tree: `parent`, `path`."""
 
@@ -174,7 +170,7 @@ class PeriodViewSet(TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
     ordering_fields = ["id", "start", "name"]
 
 
-@extend_schema(responses={200: s.PersonSerializer, 401: ERROR, 403: ERROR})
+@extend_schema(responses={200: s.PersonSerializer})
 @api_view(["GET"])
 @permission_classes([IsPerson])
 def me(request: Request) -> Response:
@@ -207,7 +203,7 @@ class ResultAreaViewSet(
                 request_only=True,
             )
         ],
-        responses={201: s.ResultAreaSerializer, **COMMON_ERRORS},
+        responses={201: s.ResultAreaSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.person
@@ -291,7 +287,7 @@ class IndicatorViewSet(
             OpenApiParameter("since", OpenApiTypes.DATE),
             OpenApiParameter("until", OpenApiTypes.DATE),
         ],
-        responses={200: s.MeasurementSerializer(many=True), **COMMON_ERRORS},
+        responses={200: s.MeasurementSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
@@ -302,7 +298,7 @@ class IndicatorViewSet(
                 request_only=True,
             )
         ],
-        responses={201: s.MeasurementSerializer, **COMMON_ERRORS},
+        responses={201: s.MeasurementSerializer},
     )
     @action(detail=True, methods=["get", "post"])
     def measurements(self, request: Request, pk: Any = None) -> Response:
@@ -325,7 +321,7 @@ class IndicatorViewSet(
         )
         return Response(s.MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.TargetSerializer, responses={200: s.TargetSerializer, **COMMON_ERRORS})
+    @extend_schema(request=s.TargetSerializer, responses={200: s.TargetSerializer})
     @action(detail=True, methods=["put"])
     def targets(self, request: Request, pk: Any = None) -> Response:
         """Set (or replace) the KPI's target for a period: `value`, or `lower` and `upper`."""
@@ -380,7 +376,7 @@ class ObjectiveViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={200: s.ObjectiveSerializer, 409: ERROR, 428: ERROR, **COMMON_ERRORS},
+        responses={200: s.ObjectiveSerializer},
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         objective = self.get_object()
@@ -398,7 +394,7 @@ class ObjectiveViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={200: s.ObjectiveSerializer, 409: ERROR, 428: ERROR, **COMMON_ERRORS},
+        responses={200: s.ObjectiveSerializer},
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, **kwargs)
@@ -444,7 +440,7 @@ class KeyResultViewSet(
                 request_only=True,
             )
         ],
-        responses={201: s.KeyResultSerializer, **COMMON_ERRORS},
+        responses={201: s.KeyResultSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.person
@@ -460,7 +456,7 @@ class KeyResultViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={200: s.KeyResultSerializer, 409: ERROR, 428: ERROR, **COMMON_ERRORS},
+        responses={200: s.KeyResultSerializer},
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kr = self.get_object()
@@ -478,7 +474,7 @@ class KeyResultViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={200: s.KeyResultSerializer, 409: ERROR, 428: ERROR, **COMMON_ERRORS},
+        responses={200: s.KeyResultSerializer},
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, **kwargs)
@@ -512,7 +508,7 @@ class CheckInViewSet(
                 request_only=True,
             )
         ],
-        responses={201: s.CheckInSerializer, **COMMON_ERRORS},
+        responses={201: s.CheckInSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.person
@@ -576,7 +572,7 @@ class AlignmentViewSet(
     parameters=[
         OpenApiParameter("unit", OpenApiTypes.INT, description="Only findings in this unit."),
     ],
-    responses={200: s.HealthSerializer, **COMMON_ERRORS},
+    responses={200: s.HealthSerializer},
 )
 @api_view(["GET"])
 @permission_classes([IsPerson])
@@ -605,7 +601,7 @@ def health(request: Request) -> Response:
 
 
 def _int(value: str, field: str) -> int:
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 18:
         raise exceptions.ValidationError({field: ["A whole number is required."]})
     return int(value)
 
@@ -616,7 +612,7 @@ def _int(value: str, field: str) -> int:
         OpenApiParameter("person", OpenApiTypes.INT, description="A person's scorecard."),
         OpenApiParameter("period", OpenApiTypes.INT, description="Default: the current one."),
     ],
-    responses={200: s.ScorecardSerializer, **COMMON_ERRORS},
+    responses={200: s.ScorecardSerializer},
 )
 @api_view(["GET"])
 @permission_classes([IsPerson])

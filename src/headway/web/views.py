@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -104,7 +104,19 @@ def key_result_preview(request: HttpRequest) -> HttpResponse:
     return render(request, "web/_key_result_preview.html", context)
 
 
+API_ERRORS = {
+    403: "You may not do this.",
+    404: "Not found: check the address against /api/v1/schema/.",
+    500: "Headway failed on this request; it is logged. Try again, and report it if it repeats.",
+}
+
+
 def _error(request: HttpRequest, status: int, template: str, exception: Any = None) -> HttpResponse:
+    if request.path.startswith("/api/"):  # API clients get JSON, whatever failed
+        message = str(exception) if status == 403 and exception and str(exception) else None
+        return JsonResponse(
+            {"message": message or API_ERRORS[status], "field": None, "errors": {}}, status=status
+        )
     context: dict[str, Any] = {
         "person": current_person(request) if hasattr(request, "user") else None
     }
@@ -122,6 +134,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _error(request, 500, "500.html")
     return render(request, "500.html", status=500)
 
 
