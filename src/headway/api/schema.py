@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 
-class ErrorSerializer(serializers.Serializer):
+def _error_fields() -> dict[str, serializers.Field]:
     """Every error: a sentence for people, the first field at fault, and all of them."""
+    return {
+        "message": serializers.CharField(),
+        "field": serializers.CharField(allow_null=True),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    }
 
-    message = serializers.CharField()
-    field = serializers.CharField(allow_null=True)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
-
-class ConflictSerializer(ErrorSerializer):
-    """409: the row changed since it was read; `current` is its state now."""
-
-    current = serializers.DictField()
+# ("errors" cannot be a declared field: Serializer.errors is taken.)
+ErrorSerializer = inline_serializer("Error", fields=_error_fields())
+# 409: the row changed since it was read; `current` is its state now.
+ConflictSerializer = inline_serializer(
+    "Conflict", fields={**_error_fields(), "current": serializers.DictField()}
+)
 
 
 ERROR_CODES = ("400", "401", "403", "404")
