@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from headway.goals.models import Initiative, KeyResult, Objective, ResultArea, Visibility
+from headway.goals.models import (
+    Initiative,
+    InitiativeKeyResult,
+    KeyResult,
+    Objective,
+    ResultArea,
+    Visibility,
+)
 from headway.indicators.models import Indicator
 from headway.org.models import Organization, Person, Scoped, Unit
 
@@ -198,6 +205,34 @@ def initiative_editable(person: Person | None, initiative: Initiative) -> bool:
         return True
     served = initiative.key_results.select_related("objective__owner", "owner")
     return any(key_result_editable(person, kr) for kr in served)
+
+
+# -- visibility as filters (lists: the same rules as above, as one query) ---------------------
+def key_results_visible_q(person: Person | None) -> Q:
+    """`key_result_visible` as a filter on key results: seen with its objective, and
+    always by its owner and the owner's managers."""
+    if person is None or not person.active:
+        return Q(pk__in=[])
+    tenant = Q(organization_id=person.organization_id)
+    if sees_everything(person):
+        return tenant
+    objectives = Objective.objects.filter(objectives_visible_q(person)).values("pk")
+    mine = Q(owner=person) | Q(owner__manager_path__contains=f"/{person.pk}/")
+    return tenant & (Q(objective__in=objectives) | mine)
+
+
+def initiatives_visible_q(person: Person | None) -> Q:
+    """`initiative_visible` as a filter: whoever sees a key result it serves (everyone in
+    the organization while it serves none), its owner, the owner's managers, HR and admins."""
+    if person is None or not person.active:
+        return Q(pk__in=[])
+    tenant = Q(organization_id=person.organization_id)
+    if sees_everything(person):
+        return tenant
+    mine = Q(owner=person) | Q(owner__manager_path__contains=f"/{person.pk}/")
+    serves = InitiativeKeyResult.objects.filter(initiative=OuterRef("pk"))
+    visible = KeyResult.objects.filter(key_results_visible_q(person)).values("pk")
+    return tenant & (mine | ~Q(Exists(serves)) | Q(Exists(serves.filter(key_result__in=visible))))
 
 
 # -- KRAs and KPIs ----------------------------------------------------------------------------

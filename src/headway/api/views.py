@@ -335,14 +335,7 @@ class IndicatorViewSet(
 
 # -- objectives and key results ---------------------------------------------------------------
 def visible_key_results(person: Person) -> QuerySet[KeyResult]:
-    """The same rule as access.key_result_visible, as one filter."""
-    objectives = Objective.objects.filter(access.objectives_visible_q(person))
-    return KeyResult.objects.filter(
-        Q(objective__in=objectives)
-        | Q(owner=person)
-        | Q(owner__manager_path__contains=f"/{person.pk}/"),
-        organization_id=person.organization_id,
-    )
+    return KeyResult.objects.filter(access.key_results_visible_q(person))
 
 
 class ObjectiveViewSet(

@@ -81,6 +81,11 @@ def core_key_result(
     )
 
 
+def _follows_milestones(kr: KeyResult) -> bool:
+    """Milestones move a key result of kind milestones, or one whose progress comes from them."""
+    return kr.kind == KeyResult.Kind.MILESTONES or kr.progress_source == KeyResult.Source.MILESTONES
+
+
 def core_indicator(indicator: Indicator, measurements: Iterable[Measurement]) -> core.Indicator:
     return core.Indicator(
         id=str(indicator.pk),
@@ -168,7 +173,7 @@ def key_result_refresh(kr: KeyResult, *, today: dt.date) -> None:
     check_ins = [c for c in (latest_valued, latest_any) if c is not None]
     if len(check_ins) == 2 and check_ins[0].pk == check_ins[1].pk:
         check_ins = check_ins[:1]
-    milestones = list(kr.milestones.all()) if kr.kind == KeyResult.Kind.MILESTONES else []
+    milestones = list(kr.milestones.all()) if _follows_milestones(kr) else []
     indicator = None
     if kr.progress_source == KeyResult.Source.INDICATOR and kr.indicator_id and period is not None:
         measurements = Measurement.objects.filter(
@@ -374,7 +379,7 @@ def recompute_organization(
                         core_key_result(
                             kr,
                             check_ins[pk],
-                            milestones[pk] if kr.kind == KeyResult.Kind.MILESTONES else (),
+                            milestones[pk] if _follows_milestones(kr) else (),
                         ),
                         period=core_period(period),
                         today=today,

@@ -53,7 +53,14 @@ def key_result_get(*, person: Person | None, pk: Any) -> KeyResult:
         raise Http404("No such key result.")
     key_result = (
         KeyResult.objects.filter(organization_id=person.organization_id, pk=pk)
-        .select_related("objective__owner", "objective__period", "owner", "indicator")
+        .select_related(
+            "owner",
+            "indicator",
+            "objective__owner",
+            "objective__period",
+            "objective__scope_unit",
+            "objective__scope_person__unit",
+        )
         .first()
     )
     if key_result is None or not access.key_result_visible(person, key_result):

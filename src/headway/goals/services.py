@@ -454,6 +454,18 @@ def milestone_save(
 
 
 @transaction.atomic
+def milestone_delete(*, milestone: Milestone, actor: Person | None = None) -> None:
+    """Remove a milestone (the history keeps it); a key result's progress follows at once."""
+    key_result = milestone.key_result
+    audit_record(
+        instance=milestone, action=AuditEvent.Action.DELETE, actor=actor, before=snapshot(milestone)
+    )
+    milestone.delete()
+    if key_result is not None:
+        rollup_key_result(key_result)
+
+
+@transaction.atomic
 def initiative_create(
     *,
     organization: Organization,

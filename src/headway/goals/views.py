@@ -29,7 +29,7 @@ from headway.goals.forms import (
     ObjectiveEditForm,
     ObjectiveForm,
 )
-from headway.goals.models import Alignment, KeyResult, Objective
+from headway.goals.models import Alignment, Initiative, InitiativeKeyResult, KeyResult, Objective
 from headway.goals.rollup import core_key_result, core_period
 from headway.goals.selectors import key_result_get, line_of_sight, objective_get
 from headway.org.selectors import period_default
@@ -51,6 +51,7 @@ class KeyResultView:
     chart: dict[str, Any]
     chart_id: str
     editable: bool
+    initiatives: list[Initiative]
 
 
 def _chart(
@@ -106,7 +107,18 @@ def _chart(
 def _key_result_views(
     objective: Objective, today: dt.date, person: Any, objective_editable: bool
 ) -> list[KeyResultView]:
-    """Every key result with its check-ins in three queries, however many there are."""
+    """Every key result with its check-ins and the initiatives serving it that the person may
+    see, in four queries however many there are."""
+    serving: dict[int, list[Initiative]] = {}
+    for link in (
+        InitiativeKeyResult.objects.filter(
+            key_result__objective=objective,
+            initiative__in=Initiative.objects.filter(access.initiatives_visible_q(person)),
+        )
+        .select_related("initiative")
+        .order_by("initiative__title", "id")
+    ):
+        serving.setdefault(link.key_result_id, []).append(link.initiative)
     key_results = (
         KeyResult.objects.filter(objective=objective)
         .select_related("owner", "indicator")
@@ -142,6 +154,7 @@ def _key_result_views(
                 editable=access.key_result_editable(
                     person, kr, objective_editable_=objective_editable
                 ),
+                initiatives=serving.get(kr.pk, []),
             )
         )
     return views
@@ -261,6 +274,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
         initial = {
             "owner": person,
             "aligns_to": request.GET.get("aligns_to"),
+            "result_area": request.GET.get("result_area"),
             "period": period_default(organization=person.organization, today=timezone.localdate()),
         }
         form = ObjectiveForm(initial=initial, person=person)

@@ -84,10 +84,10 @@ def finding_places(person: Person, findings: list[Finding]) -> dict[str, Place]:
         organization_id=org, key__in=_keys(findings, "indicator")
     ).values_list("key", "pk", "scope_unit__name", "scope_person__unit__name"):
         places[f"indicator:{key}"] = Place(f"/kpis/{pk}/", unit or person_unit)
-    for key, unit, person_unit in ResultArea.objects.filter(
+    for key, pk, unit, person_unit in ResultArea.objects.filter(
         organization_id=org, key__in=_keys(findings, "result_area")
-    ).values_list("key", "scope_unit__name", "scope_person__unit__name"):
-        places[f"result_area:{key}"] = Place(None, unit or person_unit)
+    ).values_list("key", "pk", "scope_unit__name", "scope_person__unit__name"):
+        places[f"result_area:{key}"] = Place(f"/kras/{pk}/", unit or person_unit)
     emails = _keys(findings, "person") | {
         key.removeprefix("person:") for key in _keys(findings, "scope") if key.startswith("person:")
     }

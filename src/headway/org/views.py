@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from headway import access
 from headway.org import selectors
 from headway.org.models import Period, Person, Unit
 from headway.web.current import require_person
@@ -40,9 +41,12 @@ def _scorecard(
     card = selectors.scorecard(
         viewer=person, period=period, today=timezone.localdate(), unit=unit, subject=subject
     )
+    scope_query = f"?unit={unit.pk}" if unit else f"?person={subject.pk}" if subject else ""
     context: dict[str, Any] = {
         "person": person,
         "nav": "scorecard",
+        "may_add": access.may_create_in_scope(person, unit=unit, owner_scope=subject),
+        "scope_query": scope_query,
         "title": title,
         "unit": unit,
         "subject": subject,
