@@ -95,6 +95,12 @@ def frozen_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings: Any) -> None:
+    """Queued tasks run inside the test; tests of the worker itself switch to the database."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """The default hasher is slow by design; tests need accounts, not protection."""
     settings.PASSWORD_HASHERS = [

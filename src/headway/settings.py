@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -87,6 +88,8 @@ INSTALLED_APPS = [
     "headway.health",
     "headway.io",
     "headway.api",
+    "headway.bi",
+    "headway.webhooks",
     "headway.demo",
     "headway.web",
 ]
@@ -161,7 +164,16 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even be
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "headway@localhost")
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (webhook deliveries, reminders) is queued in the database and run by
+# `headway worker`; "immediate" runs each task at once in the web process (tests, tiny installs).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("HEADWAY_TASKS", "database")
+if _tasks_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"HEADWAY_TASKS must be one of {', '.join(TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks_backend]}}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

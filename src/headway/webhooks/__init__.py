@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signed event payloads delivered by the background worker, with retries."""
