@@ -1,0 +1,5 @@
+"""Pages of outgoing webhooks."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
