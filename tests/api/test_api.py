@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.conftest import Company, signed_in
 
 from headway.api.models import ApiToken
 from headway.api.services import token_create, token_revoke
@@ -17,7 +18,6 @@ from headway.goals.services import key_result_create, objective_create
 from headway.indicators.models import Measurement
 from headway.indicators.services import indicator_create, target_set
 from headway.org.models import Person
-from tests.conftest import Company, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 

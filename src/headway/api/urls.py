@@ -16,6 +16,7 @@ router.register("objectives", views.ObjectiveViewSet, basename="objective")
 router.register("key-results", views.KeyResultViewSet, basename="key-result")
 router.register("check-ins", views.CheckInViewSet, basename="check-in")
 router.register("alignments", views.AlignmentViewSet, basename="alignment")
+router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 
 app_name = "api"
 urlpatterns = [

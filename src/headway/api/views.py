@@ -32,6 +32,7 @@ from headway.api.filters import (
     AlignmentFilter,
     CheckInFilter,
     IndicatorFilter,
+    InitiativeFilter,
     KeyResultFilter,
     MeasurementFilter,
     ObjectiveFilter,
@@ -43,7 +44,7 @@ from headway.api.permissions import IsPerson
 from headway.checkins.models import CheckIn
 from headway.checkins.services import checkin_record
 from headway.goals import services as goals
-from headway.goals.models import Alignment, KeyResult, Objective, ResultArea
+from headway.goals.models import Alignment, Initiative, KeyResult, Objective, ResultArea
 from headway.health.selectors import visible_findings
 from headway.indicators import services as indicators
 from headway.indicators.models import Indicator, Measurement
@@ -558,6 +559,65 @@ class AlignmentViewSet(
             raise exceptions.PermissionDenied("Only the child objective's owner, managers, admins.")
         goals.alignment_delete(alignment=link, actor=self.person)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InitiativeViewSet(
+    TenantViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+):  # fmt: skip
+    """The work done to move key results, with its milestones (never counted as progress)."""
+
+    model = Initiative
+    serializer_class = s.InitiativeSerializer
+    filterset_class = InitiativeFilter
+    ordering_fields = ["id", "title", "updated_at"]
+
+    def visible(self, person: Person) -> QuerySet[Any]:
+        return (
+            Initiative.objects.filter(access.initiatives_visible_q(person))
+            .prefetch_related("milestones", "key_results")
+            .order_by("id")
+        )
+
+    def _check_key_results(self, person: Person, key_results: list[KeyResult]) -> None:
+        for kr in key_results:
+            if not access.key_result_visible(person, kr):
+                raise exceptions.ValidationError({"key_results": [f"No such key result: {kr.pk}."]})
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.person
+        data = self.validated()
+        key_results = data.get("key_results") or []
+        self._check_key_results(person, key_results)
+        unit, subject = data.get("scope_unit"), data.get("scope_person")
+        serves_own = any(access.key_result_editable(person, kr) for kr in key_results)
+        if not serves_own and not access.may_create_in_scope(
+            person, unit=unit, owner_scope=subject
+        ):
+            raise exceptions.PermissionDenied(
+                "Add initiatives to a scope you may change, or to a key result you may change."
+            )
+        data.setdefault("owner", person)
+        initiative = goals.initiative_create(organization=person.organization, actor=person, **data)
+        return self.respond(initiative, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        initiative = self.get_object()
+        if not access.initiative_editable(self.person, initiative):
+            raise exceptions.PermissionDenied("Only the initiative's owner, managers and admins.")
+        data = self.validated(instance=initiative)
+        if "key_results" in data:
+            self._check_key_results(self.person, data["key_results"])
+            if set(data["key_results"]) == set(initiative.key_results.all()):
+                del data["key_results"]
+        changes = {
+            k: v for k, v in data.items() if k == "key_results" or getattr(initiative, k) != v
+        }
+        if changes:
+            initiative = goals.initiative_update(
+                initiative=initiative, actor=self.person, **changes
+            )
+        return self.respond(self.get_queryset().get(pk=initiative.pk))
 
 
 # -- reads that are not rows ------------------------------------------------------------------
