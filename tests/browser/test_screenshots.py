@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from tests.browser.conftest import sign_in
 
-from headway.goals.models import Objective
+from headway.goals.models import Objective, ResultArea
 from headway.indicators.models import Indicator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,6 +76,19 @@ def test_the_demo_pages_render_with_their_charts(
     page.goto(f"{live_server.url}/health/")
     assert "HW0" in page.content()
     shoot(page, "health", tmp_path)
+
+    area = ResultArea.objects.filter(owner__email=LEADER).order_by("name").first()
+    assert area is not None
+    page.goto(f"{live_server.url}/kras/{area.pk}/")
+    assert area.name in page.content()
+    shoot(page, "kra", tmp_path)
+
+    page.goto(f"{live_server.url}/kpis/")
+    assert page.locator("table tbody tr").count() >= 5
+    shoot(page, "kpis", tmp_path)
+
+    page.goto(f"{live_server.url}/initiatives/")
+    shoot(page, "initiatives", tmp_path)
 
 
 def test_the_alignment_map_opens_two_levels_with_the_keyboard(

@@ -76,7 +76,12 @@ def status_bar(value: str) -> str:
 
 @register.filter
 def number(value: Any) -> str:
-    """A stored value without trailing zeros: 4.500000 → '4.5'."""
+    """A value as people read it: no trailing zeros (4.500000 → '4.5'), and at most three decimals
+    (a mean like 23.142857… → '23.143'; below 1, three significant digits: 0.000123)."""
     if value is None or value == "":
         return "–"
-    return f"{_decimal(value).normalize():f}"
+    d = _decimal(value)
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -3:
+        d = d.quantize(Decimal("0.001")) if abs(d) >= 1 else Decimal(f"{d:.3g}")
+    return f"{d.normalize():f}"
