@@ -25,6 +25,7 @@ from headway.goals import area_selectors, services
 from headway.goals.models import ResultArea
 from headway.org.models import Person, Unit
 from headway.web.current import require_person
+from headway.web.refusals import show_refusal
 
 TOO_MANY_KRAS = 5  # the seeds: 3–5 KRAs per scope; from the fifth on, the form warns
 
@@ -51,12 +52,6 @@ def _people(organization_id: int, *, keep: int | None = None) -> Any:
     if keep is not None:
         wanted |= Q(pk=keep)
     return Person.objects.filter(wanted, organization_id=organization_id).order_by("name", "id")
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's errors next to the fields they name; the rest above the form."""
-    for name, problems in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, problems)
 
 
 # -- forms ------------------------------------------------------------------------------------
@@ -283,7 +278,7 @@ def result_area_create(request: HttpRequest) -> HttpResponse:
                     actor=person,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, f"KRA “{area.name}” created.")
                 _after_create_warnings(request, area)
@@ -319,7 +314,7 @@ def result_area_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if changes:
                 services.result_area_update(area=area, actor=person, **changes)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            show_refusal(form, error)
             area = area_selectors.result_area_get(person=person, pk=pk)  # as stored, not as tried
         else:
             messages.success(request, "Saved." if changes else "Nothing changed.")

@@ -25,6 +25,7 @@ from headway.goals.models import Initiative, InitiativeKeyResult, KeyResult, Mil
 from headway.goals.selectors import key_result_get
 from headway.org.models import Person, Unit
 from headway.web.current import require_person
+from headway.web.refusals import show_refusal
 
 PAGE_SIZE = 25
 ORGANIZATION_SCOPE = "org"
@@ -182,13 +183,7 @@ FORM_FIELD_OF = {"scope_unit": "scope", "scope_person": "scope", "key_results": 
 
 
 def show_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it is about (else above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, problems in error.message_dict.items():
-        name = FORM_FIELD_OF.get(field, field)
-        form.add_error(name if name in form.fields else None, problems)
+    show_refusal(form, error, FORM_FIELD_OF)
 
 
 # == views ======================================================================================

@@ -34,6 +34,7 @@ from headway.goals.rollup import core_key_result, core_period
 from headway.goals.selectors import key_result_get, line_of_sight, objective_get
 from headway.org.selectors import period_default
 from headway.web.current import require_person
+from headway.web.refusals import show_refusal
 
 CONFIDENCE_TREND = 5  # how many of the latest check-in confidences the trend shows
 
@@ -233,13 +234,6 @@ def _align(objective: Objective, parent: Objective | KeyResult, actor: Any) -> A
     return services.alignment_create(child=objective, parent_objective=parent, actor=actor)
 
 
-def _form_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """A service's refusal shown next to the field it names (or above the form)."""
-    for field, problems in error.message_dict.items():
-        field = (aliases or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, problems)
-
-
 @login_required
 def objective_create(request: HttpRequest) -> HttpResponse:
     """A new objective, aligned under a higher one when the person picks it."""
@@ -266,7 +260,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
                     if data["aligns_to"] is not None:
                         _align(objective, data["aligns_to"], person)
             except ValidationError as error:
-                _form_errors(form, error, ALIGNMENT_ALIASES)
+                show_refusal(form, error, ALIGNMENT_ALIASES)
             else:
                 messages.success(request, "Objective created. Add its key results below.")
                 return redirect("objective", pk=objective.pk)
@@ -302,7 +296,7 @@ def key_result_add(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data["key_result_fields"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"Added “{form.cleaned_data['title']}”.")
             return redirect("objective", pk=objective.pk)
@@ -356,7 +350,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     if form.cleaned_data["aligns_to"] is not None:
                         _align(objective, form.cleaned_data["aligns_to"], person)
         except ValidationError as error:
-            _form_errors(form, error, ALIGNMENT_ALIASES)
+            show_refusal(form, error, ALIGNMENT_ALIASES)
         else:
             messages.success(request, "Saved." if changes or realign else "Nothing changed.")
             return redirect("objective", pk=objective.pk)
@@ -391,7 +385,7 @@ def key_result_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if changes:
                 services.key_result_update(key_result=key_result, actor=person, **changes)
         except ValidationError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Saved." if changes else "Nothing changed.")
             return redirect("objective", pk=key_result.objective_id)

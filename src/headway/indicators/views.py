@@ -35,6 +35,7 @@ from headway.indicators.forms import (
 from headway.indicators.models import Indicator, Measurement, Target
 from headway.org.models import Period, Person
 from headway.web.current import require_person
+from headway.web.refusals import show_refusal
 
 PAGE_SIZE = 50
 LIST_PAGE_SIZE = 50
@@ -56,12 +57,8 @@ def _words(message: str) -> str:
 def _show_errors(
     form: forms.Form, error: ValidationError, rename: dict[str, str] | None = None
 ) -> None:
-    """A service's refusal next to the field it names (renamed to the form's name for it)."""
-    for field, problems in error.message_dict.items():
-        name = (rename or {}).get(field, field)
-        form.add_error(
-            name if name in form.fields else None, [_words(problem) for problem in problems]
-        )
+    """A service's refusal next to the field it names, in the KPI pages' words."""
+    show_refusal(form, error, rename, wording=_words)
 
 
 def _charted_targets(targets: list[Target]) -> list[Target]:
