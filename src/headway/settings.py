@@ -165,7 +165,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "headway@localhost")
 
 # Background work (webhook deliveries, reminders) is queued in the database and run by
-# `headway worker`; "immediate" runs each task at once in the web process (tests, tiny installs).
+# `headway db_worker`; "immediate" runs each task at once in the web process (tests, tiny installs).
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",

@@ -15,6 +15,7 @@ from headway.checkins.models import CheckIn
 from headway.goals.models import KeyResult
 from headway.goals.rollup import rollup_key_result
 from headway.org.models import Person
+from headway.webhooks import events as webhook_events
 
 
 @transaction.atomic
@@ -56,6 +57,7 @@ def checkin_record(
     )
     audit_record(instance=check_in, action=AuditEvent.Action.CREATE, actor=author)
     rollup_key_result(key_result)
+    webhook_events.check_in_recorded(check_in)
     return check_in
 
 

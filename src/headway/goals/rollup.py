@@ -24,6 +24,7 @@ from headway.core.evaluate import KeyResultScore, score_key_result, score_object
 from headway.goals.models import Alignment, KeyResult, Milestone, Objective
 from headway.indicators.models import Indicator, Measurement
 from headway.org.models import Organization, Period
+from headway.webhooks import events as webhook_events
 
 PLACES = Decimal("0.0000000001")
 _CONTEXT = Context(prec=60)
@@ -112,6 +113,7 @@ def _apply_key_result_score(
         "last_check_in_at": last_check_in.created_at if last_check_in else None,
     }
     changed = [name for name, value in values.items() if getattr(kr, name) != value]
+    webhook_events.key_result_status_changed(kr, values)
     for name in changed:
         setattr(kr, name, values[name])
     return changed
@@ -146,6 +148,7 @@ def _apply_objective(objective: Objective, items: list, today: dt.date) -> list[
     )
     values = {"progress": stored(score.progress), "status": str(score.status)}
     changed = [name for name, value in values.items() if getattr(objective, name) != value]
+    webhook_events.objective_status_changed(objective, values)
     for name in changed:
         setattr(objective, name, values[name])
     return changed

@@ -32,6 +32,7 @@ from headway.goals.rollup import number, recompute_organization, rollup_key_resu
 from headway.org.keys import unique_key
 from headway.org.models import Organization, Period, Person, Unit
 from headway.org.services import period_update, same_organization
+from headway.webhooks import events as webhook_events
 
 # Fields whose change moves derived values.
 KEY_RESULT_DERIVED_INPUTS = {
@@ -224,6 +225,7 @@ def objective_update(
         for kr in objective.key_results.all():
             rollup_key_result(kr)
         rollup_objective(objective)
+    webhook_events.objective_closed(objective, state_before=before["state"])
     return objective
 
 
@@ -543,6 +545,7 @@ def period_close(
     rows = []
     objectives = Objective.objects.filter(organization_id=period.organization_id, period=period)
     for objective in objectives.exclude(state=Objective.State.CANCELLED):
+        webhook_events.objective_graded(objective)
         rows.append(
             ScoreSnapshot(
                 organization_id=period.organization_id,

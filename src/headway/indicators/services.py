@@ -21,6 +21,7 @@ from headway.indicators.models import Indicator, Measurement, Target
 from headway.org.keys import unique_key
 from headway.org.models import Organization, Period, Person, Unit
 from headway.org.services import same_organization
+from headway.webhooks import events as webhook_events
 
 
 def _fraction(value: Decimal | None) -> Fraction | None:
@@ -214,4 +215,5 @@ def measurement_record(
         )
         audit_record(instance=measurement, action=AuditEvent.Action.CREATE, actor=actor)
     _refresh_followers(indicator)
+    webhook_events.measurement_recorded(measurement, replaced=existing is not None)
     return measurement
