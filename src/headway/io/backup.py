@@ -459,7 +459,7 @@ def _migrate_forward(connection: BaseDatabaseWrapper) -> list[str]:
 
 # -- backup -----------------------------------------------------------------------------------
 @contextmanager
-def _read_snapshot(connection: BaseDatabaseWrapper) -> Iterator[None]:
+def read_snapshot(connection: BaseDatabaseWrapper) -> Iterator[None]:
     """One read transaction, so every table is read as of the same moment while the app writes.
 
     PostgreSQL: REPEATABLE READ, READ ONLY — every query sees the snapshot of the first one.
@@ -531,7 +531,7 @@ def table_entries(
 ) -> list[TableEntry]:
     """Every backed-up table of the database as it is now: rows and canonical hash."""
     connection = connections[using]
-    with _read_snapshot(connection):
+    with read_snapshot(connection):
         loader = MigrationLoader(connection, ignore_no_migrations=True)
         return _entries(_state_apps(loader, _applied(loader)), _organization_slug(organization))
 
@@ -560,7 +560,7 @@ def backup_write(
     try:
         with (
             zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-            _read_snapshot(connection),
+            read_snapshot(connection),
         ):
             loader = MigrationLoader(connection, ignore_no_migrations=True)
             applied = _applied(loader)
