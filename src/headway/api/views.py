@@ -225,7 +225,15 @@ class ResultAreaViewSet(
             area = goals.result_area_update(area=area, actor=self.person, **changes)
         return self.respond(area)
 
-    @extend_schema(request=s.ReviewSerializer, responses={200: s.ResultAreaSerializer})
+    @extend_schema(
+        request=s.ReviewSerializer,
+        responses={200: s.ResultAreaSerializer},
+        examples=[
+            OpenApiExample(
+                "Reviewed", value={"note": "Still vital; KPIs unchanged."}, request_only=True
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: Any = None) -> Response:
         """Mark the KRA reviewed now, with an optional note."""
@@ -259,6 +267,23 @@ class IndicatorViewSet(
             return s.TargetSerializer
         return s.IndicatorSerializer
 
+    @extend_schema(
+        examples=[
+            OpenApiExample(
+                "A team KPI with a red threshold",
+                value={
+                    "name": "Net revenue retention",
+                    "unit_label": "%",
+                    "direction": "up",
+                    "frequency": "month",
+                    "scope_unit": 4,
+                    "result_area": 9,
+                    "red_below": "95",
+                },
+                request_only=True,
+            )
+        ],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.person
         data = self.validated()
@@ -322,7 +347,16 @@ class IndicatorViewSet(
         )
         return Response(s.MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.TargetSerializer, responses={200: s.TargetSerializer})
+    @extend_schema(
+        request=s.TargetSerializer,
+        responses={200: s.TargetSerializer},
+        examples=[
+            OpenApiExample("A value", value={"period": 5, "value": "110"}, request_only=True),
+            OpenApiExample(
+                "A range", value={"period": 5, "lower": "95", "upper": "99"}, request_only=True
+            ),
+        ],
+    )
     @action(detail=True, methods=["put"])
     def targets(self, request: Request, pk: Any = None) -> Response:
         """Set (or replace) the KPI's target for a period: `value`, or `lower` and `upper`."""
@@ -357,6 +391,20 @@ class ObjectiveViewSet(
             return s.ObjectiveUpdateSerializer
         return s.ObjectiveSerializer
 
+    @extend_schema(
+        examples=[
+            OpenApiExample(
+                "A personal objective this quarter",
+                value={
+                    "title": "Make our largest customers successful",
+                    "period": 5,
+                    "scope_person": 54,
+                    "visibility": "public",
+                },
+                request_only=True,
+            )
+        ],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.person
         data = self.validated()
@@ -538,6 +586,15 @@ class AlignmentViewSet(
             child__in=objectives,
         )
 
+    @extend_schema(
+        examples=[
+            OpenApiExample(
+                "Align under a key result",
+                value={"child": 31, "parent_key_result": 87},
+                request_only=True,
+            )
+        ],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.person
         data = self.validated()
@@ -584,6 +641,20 @@ class InitiativeViewSet(
             if not access.key_result_visible(person, kr):
                 raise exceptions.ValidationError({"key_results": [f"No such key result: {kr.pk}."]})
 
+    @extend_schema(
+        examples=[
+            OpenApiExample(
+                "Work serving a key result",
+                value={
+                    "title": "Onboarding revamp",
+                    "state": "active",
+                    "key_results": [87],
+                    "effort_days": "20",
+                },
+                request_only=True,
+            )
+        ],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.person
         data = self.validated()
