@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "headway.api",
     "headway.bi",
     "headway.webhooks",
+    "headway.notify",
     "headway.demo",
     "headway.web",
 ]

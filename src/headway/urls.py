@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("headway.org.urls")),
     path("", include("headway.io.urls")),
     path("", include("headway.webhooks.urls")),
+    path("", include("headway.notify.urls")),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

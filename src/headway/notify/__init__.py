@@ -1,0 +1,1 @@
+"""Keeping goals alive: notifications, check-in cadences, reminders, and the worker's schedule."""
