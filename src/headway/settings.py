@@ -64,6 +64,19 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Production behind HTTPS (docs/deploy.md): secure cookies, redirect plain HTTP, HSTS. Behind a
+# reverse proxy that ends TLS, trust its X-Forwarded-Proto header.
+HTTPS = env_bool("HEADWAY_HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("HEADWAY_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("HEADWAY_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HEADWAY_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HEADWAY_HSTS_PRELOAD", True)
+if env_bool("HEADWAY_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -164,6 +177,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even be
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "headway@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 
 # Background work (webhook deliveries, reminders) is queued in the database and run by
 # `headway db_worker`; "immediate" runs each task at once in the web process (tests, tiny installs).
