@@ -296,3 +296,25 @@ def people_editable(person: Person | None) -> bool:
     return (
         person is not None and person.active and person.role in (Person.Role.ADMIN, Person.Role.HR)
     )
+
+
+def person_change_refusals(
+    actor: Person | None, person: Person | None, changes: dict[str, Any]
+) -> dict[str, str]:
+    """What of a change to a person (None: a new one) the actor may not make, field → reason.
+    HR manages people but may not raise anyone (itself included) to admin, nor change or
+    deactivate an admin: only admins may."""
+    if actor is None or is_admin(actor):
+        return {}
+    refusals = {}
+    was_admin = person is not None and person.role == Person.Role.ADMIN
+    if changes.get("role") == Person.Role.ADMIN and not was_admin:
+        refusals["role"] = "only an admin may give the admin role"
+    if was_admin and person is not None:
+        for name, message in (
+            ("role", "only an admin may change an admin's role"),
+            ("active", "only an admin may deactivate an admin"),
+        ):
+            if name in changes and changes[name] != getattr(person, name):
+                refusals[name] = message
+    return refusals

@@ -234,6 +234,8 @@ def _scope(
     names = {f.name for f in model._meta.concrete_fields}
     if label == "org.organization":
         return Q(pk=organization_id)
+    if getattr(model, "backup_scope", None) == "installation":
+        return Q(pk__in=[])  # the installation's own bookkeeping: only in a full backup
     if "organization" in names:
         return Q(organization_id=organization_id)
     if label == _user_label():

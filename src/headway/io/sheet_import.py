@@ -512,19 +512,8 @@ class _Import:
     ) -> None:
         """Only an admin may make someone an admin, or change an admin's role or sign-in: HR
         manages people, but may not raise itself (or anyone) above HR."""
-        if self.actor is None or access.is_admin(self.actor):
-            return
-        admin = Person.Role.ADMIN
-        was_admin = existing is not None and existing.role == admin
-        if desired.get("role") == admin and not was_admin:
-            self.refuse(row.line, "role", "only an admin may give the admin role")
-        if was_admin and existing is not None:
-            for name, message in (
-                ("role", "only an admin may change an admin's role"),
-                ("active", "only an admin may deactivate an admin"),
-            ):
-                if name in desired and desired[name] != getattr(existing, name):
-                    self.refuse(row.line, name, message)
+        for name, reason in access.person_change_refusals(self.actor, existing, desired).items():
+            self.refuse(row.line, name, reason)
 
     # -- KRAs -----------------------------------------------------------------------------------
     def import_kras(self, rows: list[_Row]) -> None:
