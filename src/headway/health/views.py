@@ -12,12 +12,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from headway.core.checks import RULES, Finding
+from headway.health.models import HealthSnapshot
 from headway.health.selectors import (
     Place,
     finding_hidden,
     finding_places,
     organization_findings,
 )
+from headway.health.snapshots import health_trend
 from headway.org.models import Unit
 from headway.web.current import require_person
 
@@ -63,11 +65,29 @@ def health_groups(
     )
 
 
+TREND_DAYS = 30
+
+
+def trend_chart(snapshots: list[HealthSnapshot]) -> dict[str, Any]:
+    """The series charts.js draws: the daily score in percent."""
+    points = [
+        {"x": s.date.isoformat(), "y": float(s.score * 100)}
+        for s in snapshots
+        if s.score is not None
+    ]
+    return {
+        "unit": "%",
+        "series": [{"label": "Health score", "style": "line", "colour": "blue", "points": points}],
+    }
+
+
 @login_required
 def health(request: HttpRequest) -> HttpResponse:
     """What is wrong with the organization's goals and how to fix it, rule by rule."""
     person = require_person(request)
-    findings, score = organization_findings(person.organization, today=timezone.localdate())
+    today = timezone.localdate()
+    findings, score = organization_findings(person.organization, today=today)
+    trend = health_trend(organization=person.organization, today=today, days=TREND_DAYS)
     places = finding_places(person, findings)
     units = list(Unit.objects.filter(organization_id=person.organization_id).order_by("path"))
     scope = request.GET.get("scope", "")
@@ -82,5 +102,8 @@ def health(request: HttpRequest) -> HttpResponse:
         "units": units,
         "scope": scope,
         "unit": unit,
+        "trend": trend,
+        "trend_chart": trend_chart(trend),
+        "trend_days": TREND_DAYS,
     }
     return render(request, "health/health.html", context)

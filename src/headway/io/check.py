@@ -324,6 +324,15 @@ def render_text(
                 f"  {area.name}  [{area.id}]  health {_percent(area_score.health)}"
                 f"  {text.status(area_score.status)}"
             )
+    lines += findings_lines(findings, colour=colour)
+    lines += ["", summary(findings)]
+    return "\n".join(lines) + "\n"
+
+
+def findings_lines(findings: Sequence[Finding], *, colour: bool = False) -> list[str]:
+    """The findings by severity, errors first, each with its fix hint (`headway health` too)."""
+    text = _Text(colour)
+    lines: list[str] = []
     for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
         group = [f for f in findings if f.severity == severity]
         if not group:
@@ -336,8 +345,7 @@ def render_text(
             lines.append(f"    {finding.message}")
             if finding.hint:
                 lines.append(f"    fix: {finding.hint}")
-    lines += ["", summary(findings)]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # -- command -------------------------------------------------------------------------------------
