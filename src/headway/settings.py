@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "headway.notify.context.notifications",
             ],
         },
     },
@@ -185,7 +186,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 
 # Background work (webhook deliveries, reminders) is queued in the database and run by
-# `headway db_worker`; "immediate" runs each task at once in the web process (tests, tiny installs).
+# `headway worker` (which also keeps the schedule of periodic jobs); "immediate" runs each task at once in the web process (tests, tiny installs).
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",

@@ -1,0 +1,49 @@
+"""Background work of notifications, run by `headway worker`: the scheduled jobs (see
+`headway.notify.schedule`) and one task per email. Each is safe to run twice."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from django_tasks import task
+
+from headway.notify import services
+
+logger = logging.getLogger(__name__)
+SNAPSHOTS = "headway.health.snapshots"
+
+
+@task()
+def checkin_reminders_send() -> int:
+    """Hourly: every check-in reminder digest that is due (at most one per person and day)."""
+    return services.checkin_digests_send()
+
+
+@task()
+def notification_email_send(notification_id: int) -> str:
+    """Email one notification; a second run finds it claimed and sends nothing."""
+    return services.notification_email_send(notification_id=notification_id)
+
+
+@task()
+def notification_emails_send_due() -> int:
+    """Hourly: emails held back by a quiet period that has ended, and any left pending."""
+    return services.notification_emails_send_due()
+
+
+@task()
+def health_snapshots_take() -> str:
+    """Daily: a snapshot of every organization's health score, for its trend. Skipped (with a
+    log line) while the health snapshots module is not installed."""
+    try:
+        module = importlib.import_module(SNAPSHOTS)
+    except ModuleNotFoundError as error:
+        if error.name != SNAPSHOTS:
+            raise  # the module is there but broken: that must show
+        logger.warning("Health snapshots skipped: %s is not installed yet.", SNAPSHOTS)
+        return f"skipped: {SNAPSHOTS} is not installed"
+    result = module.health_snapshot_take_all()
+    if isinstance(result, list | tuple):
+        return f"taken: {len(result)}"
+    return f"taken: {result}" if isinstance(result, int) else "taken"
