@@ -1,0 +1,103 @@
+"""CPU accounting on a shared machine: how busy it is, and who used the CPU during a run."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def busy_share(seconds: float = 3.0) -> float:
+    """The share of all cores busy over the next `seconds`."""
+    first = cpu_ticks()
+    time.sleep(seconds)
+    second = cpu_ticks()
+    return round((second[0] - first[0]) / max(1, second[1] - first[1]), 3)
+
+
+def wait_quiet(limit: float) -> float:
+    """Wait until the machine is idle (the server has drained the previous run and nobody else
+    is working), at most `limit` seconds; the last busy share seen."""
+    deadline = time.monotonic() + limit
+    busy = busy_share()
+    announced = False
+    while busy > 0.15 and time.monotonic() < deadline:
+        if not announced:
+            print(f"  waiting for a quiet machine ({busy:.0%} busy) …", file=sys.stderr)
+            announced = True
+        busy = busy_share(5.0)
+    return busy
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_ticks() -> dict[int, tuple[int, int, str]]:
+    """pid → (CPU ticks used, parent pid, command line) of every process."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            continue
+        table[int(stat.parent.name)] = (int(fields[11]) + int(fields[12]), int(fields[1]), cmdline)
+    return table
+
+
+def descendants(table: dict[int, tuple[int, int, str]], root: int) -> set[int]:
+    found = {root}
+    changed = True
+    while changed:
+        changed = False
+        for pid, (_, parent, _) in table.items():
+            if parent in found and pid not in found:
+                found.add(pid)
+                changed = True
+    return found
+
+
+def split_cpu(
+    before: dict[int, tuple[int, int, str]],
+    after: dict[int, tuple[int, int, str]],
+    *,
+    database: str,
+    server_pid: int,
+) -> tuple[float, float]:
+    """CPU seconds used during a run (server, others). The server: gunicorn's processes and the
+    PostgreSQL backends serving the benchmark's database. Others: every process that is neither
+    this benchmark's (this process, the server, the load generator) nor PostgreSQL's background
+    work; a backend serving another database counts as other work."""
+    mine = descendants(after, os.getpid())
+    server = descendants(after, server_pid)
+    server_ticks = other_ticks = 0
+    for pid, (ticks, _, cmdline) in after.items():
+        used = ticks - before.get(pid, (0, 0, ""))[0]
+        if cmdline.startswith("postgres:"):
+            parts = cmdline.split()
+            # "postgres: 15/main: USER DATABASE HOST(PORT) STATE" for a backend
+            if len(parts) < 5:
+                continue
+            if parts[3] == database:
+                server_ticks += used
+            else:
+                other_ticks += used
+        elif pid in server:
+            server_ticks += used
+        elif pid not in mine:
+            other_ticks += used
+    return server_ticks / CLOCK_TICKS, other_ticks / CLOCK_TICKS
+
+
+def others_during(before: dict[int, tuple[int, int, str]], seconds: float, database: str) -> float:
+    """Cores used on average by other work since `before` (see `split_cpu`)."""
+    _, other = split_cpu(before, process_ticks(), database=database, server_pid=-1)
+    return round(other / max(seconds, 1e-9), 2)

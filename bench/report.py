@@ -1,0 +1,90 @@
+"""Markdown tables of the recorded results (bench/.data/results/*.json), for BENCHMARKS.md.
+
+.venv/bin/python -m bench.report
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from bench.target import RESULTS_DIR
+
+
+def load(prefix: str) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (path.stem, json.loads(path.read_text()))
+        for path in sorted(RESULTS_DIR.glob(f"{prefix}-*.json"))
+    ]
+
+
+def generation(results: list[tuple[str, dict[str, Any]]]) -> str:
+    names = [name.removeprefix("generate-") for name, _ in results]
+    phases: list[str] = []
+    for _, data in results:
+        for phase in data["phases"]:
+            if phase["phase"] not in phases:
+                phases.append(phase["phase"])
+    rows = ["| phase (seconds) | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for phase in phases:
+        cells = []
+        for _, data in results:
+            found = [p for p in data["phases"] if p["phase"] == phase]
+            cells.append(
+                f"{found[0]['seconds']:,.1f}" + (
+                    f" ({found[0]['peak_mib']:,.0f} MiB)" if found[0].get("peak_mib") else ""
+                ) if found else "—"
+            )  # fmt: skip
+        rows.append(f"| {phase.strip()} | " + " | ".join(cells) + " |")
+    rows.append(
+        "| **total** | " + " | ".join(f"**{d['seconds']:,.1f}**" for _, d in results) + " |"
+    )
+    rows.append(
+        "| other work (cores) | "
+        + " | ".join(str(d.get("other_work_cores", "not recorded")) for _, d in results)
+        + " |"
+    )
+    keys: list[str] = []
+    for _, data in results:
+        keys += [k for k in data["rows"] if k not in keys]
+    for key in keys:
+        rows.append(
+            f"| rows: {key} | "
+            + " | ".join(f"{d['rows'][key]:,}" if key in d["rows"] else "—" for _, d in results)
+            + " |"
+        )
+    return "\n".join(rows)
+
+
+def checkins(results: list[tuple[str, dict[str, Any]]]) -> str:
+    rows = [
+        "| run | endpoint | requests | req/s | p50 | p95 | p99 | errors | server CPU ms/req "
+        "| others (cores) | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, data in results:
+        for key, label in (("bare", "GET /bench/bare/"), ("checkin", "POST /api/v1/check-ins/")):
+            f = data[key]
+            share = data["checkin"]["rps"] / data["bare"]["rps"] if data["bare"]["rps"] else 0
+            ratio = f"{share:.1%}" if key == "checkin" else "baseline"
+            rows.append(
+                f"| {name.removeprefix('checkin-')} | `{label}` | {f['requests']:,} | "
+                f"{f['rps']:,.1f} | {f['p50']:,.0f} | {f['p95']:,.0f} | {f['p99']:,.0f} | "
+                f"{f['failures']:,} | {f.get('server_cpu_ms', '—')} | {f.get('foreign', '—')} | "
+                f"{ratio} |"
+            )
+    return "\n".join(rows)
+
+
+def main() -> int:
+    if not RESULTS_DIR.exists():
+        print("no results yet: run bench.generate or bench.checkin first")
+        return 1
+    print("## generation\n\n" + generation(load("generate")) + "\n")
+    print("## check-in POST\n\n" + checkins(load("checkin")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
