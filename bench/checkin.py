@@ -330,7 +330,8 @@ def run(args: argparse.Namespace) -> int:
     run_dir = target.data_dir / "checkin-run"
     run_dir.mkdir(parents=True, exist_ok=True)
     print(f"check-in benchmark on {target.label}", file=sys.stderr)
-    pool = prepare_pool(target, args.people, args.seed)
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    pool = prepare_pool(target, args.people, seed)
     probes = [pool.pop() for _ in range(10)]  # used once each, for the query count
     queries = count_queries(probes)
     print(
@@ -440,6 +441,7 @@ def run(args: argparse.Namespace) -> int:
     )
     data = {
         "target": target.label,
+        "seed": seed,
         "workers": args.workers,
         "users": args.users,
         "duration": args.duration,
@@ -471,7 +473,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--people", type=int, default=1000, help="people given a token (12 key results each)"
     )
-    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="for the pool's people, order and values; default: a new one each run (a re-run "
+        "with the same seed would post the same values again, which changes fewer ancestors)",
+    )
     parser.add_argument(
         "--quiet-wait",
         type=float,
