@@ -51,6 +51,10 @@ from headway.indicators.models import Indicator, Measurement
 from headway.org import selectors as org
 from headway.org.models import Period, Person, Unit
 
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The ETag you read."
+)
+
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
@@ -115,6 +119,33 @@ class VersionedUpdate:
     """PUT/PATCH must name the version read; a row changed since answers 409 with its state."""
 
     versioned = True
+    refusal = "You may not change this."
+
+    def may_change(self, person: Person, instance: Any) -> bool:
+        raise NotImplementedError
+
+    def apply(self, instance: Any, person: Person, changes: dict[str, Any]) -> None:
+        """Write the changes through the resource's service."""
+        raise NotImplementedError
+
+    @extend_schema(parameters=[IF_MATCH])
+    def update(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        if not self.may_change(self.person, instance):
+            raise exceptions.PermissionDenied(self.refusal)
+        with transaction.atomic():
+            conflict = self.claim(instance)
+            if conflict is not None:
+                return conflict
+            changes = _changes(instance, self.validated(instance=instance))
+            if changes:
+                self.apply(instance, self.person, changes)
+        instance.refresh_from_db()
+        return self.respond(instance)
+
+    @extend_schema(parameters=[IF_MATCH])
+    def partial_update(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, **kwargs)
 
     def claim(self: Any, instance: Any) -> Response | None:
         sent = self.request.headers.get("If-Match") or self.request.data.get("version")
@@ -416,30 +447,13 @@ class ObjectiveViewSet(
         objective = goals.objective_create(organization=person.organization, actor=person, **data)
         return self.respond(objective, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={200: s.ObjectiveSerializer},
-    )
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        objective = self.get_object()
-        if not access.objective_editable(self.person, objective):
-            raise exceptions.PermissionDenied("Only the objective's owner, managers and admins.")
-        with transaction.atomic():
-            conflict = self.claim(objective)
-            if conflict is not None:
-                return conflict
-            changes = _changes(objective, self.validated(instance=objective))
-            if changes:
-                goals.objective_update(objective=objective, actor=self.person, **changes)
-        objective.refresh_from_db()
-        return self.respond(objective)
+    refusal = "Only the objective's owner, managers and admins."
 
-    @extend_schema(
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={200: s.ObjectiveSerializer},
-    )
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.update(request, *args, **kwargs)
+    def may_change(self, person: Person, instance: Any) -> bool:
+        return access.objective_editable(person, instance)
+
+    def apply(self, instance: Any, person: Person, changes: dict[str, Any]) -> None:
+        goals.objective_update(objective=instance, actor=person, **changes)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         objective = self.get_object()
@@ -496,30 +510,13 @@ class KeyResultViewSet(
         kr = goals.key_result_create(objective=objective, title=title, actor=person, **data)
         return self.respond(kr, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={200: s.KeyResultSerializer},
-    )
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        kr = self.get_object()
-        if not access.key_result_editable(self.person, kr):
-            raise exceptions.PermissionDenied("Only the key result's owner, managers and admins.")
-        with transaction.atomic():
-            conflict = self.claim(kr)
-            if conflict is not None:
-                return conflict
-            changes = _changes(kr, self.validated(instance=kr))
-            if changes:
-                goals.key_result_update(key_result=kr, actor=self.person, **changes)
-        kr.refresh_from_db()
-        return self.respond(kr)
+    refusal = "Only the key result's owner, managers and admins."
 
-    @extend_schema(
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={200: s.KeyResultSerializer},
-    )
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.update(request, *args, **kwargs)
+    def may_change(self, person: Person, instance: Any) -> bool:
+        return access.key_result_editable(person, instance)
+
+    def apply(self, instance: Any, person: Person, changes: dict[str, Any]) -> None:
+        goals.key_result_update(key_result=instance, actor=person, **changes)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kr = self.get_object()

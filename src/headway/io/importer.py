@@ -170,7 +170,7 @@ def _period_kind(start: dt.date, end: dt.date) -> str:
     return Period.Kind.CUSTOM
 
 
-def _parents_first(items: list[tuple[str, str | None]]) -> tuple[list[str], list[str]]:
+def parents_first(items: list[tuple[str, str | None]]) -> tuple[list[str], list[str]]:
     """Keys ordered so each comes after its parent (when listed); and the keys in cycles."""
     parent_of = dict(items)
     order: list[str] = []
@@ -326,7 +326,7 @@ class _Importer:
         seen: set[str] = set()
         listed = [u for u in self.goals.units if self.first("unit", u.name, seen)]
         by_name = {u.name: u for u in listed}
-        order, cyclic = _parents_first([(u.name, u.parent) for u in listed])
+        order, cyclic = parents_first([(u.name, u.parent) for u in listed])
         for name in cyclic:
             self.problem("unit", name, "its parent units form a cycle")
             self.failed.add(("unit", name))
@@ -370,7 +370,7 @@ class _Importer:
         seen: set[str] = set()
         listed = [p for p in self.goals.people if self.first("person", _email(p.email), seen)]
         by_email = {_email(p.email): p for p in listed}
-        order, cyclic = _parents_first(
+        order, cyclic = parents_first(
             [(email, _email(p.manager) if p.manager else None) for email, p in by_email.items()]
         )
         for email in cyclic:
@@ -461,7 +461,7 @@ class _Importer:
         seen: set[str] = set()
         listed = [a for a in self.goals.result_areas if self.first("result_area", a.id, seen)]
         by_key = {a.id: a for a in listed}
-        order, cyclic = _parents_first([(a.id, a.parent) for a in listed])
+        order, cyclic = parents_first([(a.id, a.parent) for a in listed])
         for key in cyclic:
             self.problem("result_area", key, "its parent KRAs form a cycle")
             self.failed.add(("result_area", key))

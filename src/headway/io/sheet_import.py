@@ -32,6 +32,7 @@ from headway.goals import services as goal_services
 from headway.goals.models import Alignment, KeyResult, Objective, ResultArea
 from headway.indicators import services as indicator_services
 from headway.indicators.models import Indicator, Measurement, Target
+from headway.io.importer import parents_first
 from headway.io.sheets import KINDS, CellError, SheetKind, Table, match_header, parse_cell
 from headway.org import services as org_services
 from headway.org.models import Organization, Period, Person, Unit
@@ -171,29 +172,6 @@ def _changes(instance: models.Model, desired: dict[str, Any]) -> dict[str, Any]:
         if current != wanted:
             changed[name] = value
     return changed
-
-
-def _parents_first(items: list[tuple[str, str | None]]) -> tuple[list[str], list[str]]:
-    """Keys ordered so each comes after its parent (when listed); and the keys in cycles."""
-    parent_of = dict(items)
-    order: list[str] = []
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-    cyclic: list[str] = []
-    for key, _ in items:
-        path: list[str] = []
-        node: str | None = key
-        while node is not None and node in parent_of and state.get(node) != 2:
-            if state.get(node) == 1:
-                cyclic.extend(path[path.index(node) :])
-                break
-            state[node] = 1
-            path.append(node)
-            node = parent_of[node]
-        for done in reversed(path):
-            if done not in cyclic:
-                order.append(done)
-            state[done] = 2
-    return order, cyclic
 
 
 def _unit_name(path: str) -> str:
@@ -435,7 +413,7 @@ class _Import:
             )
             for name, row in by_name.items()
         }
-        order, cyclic = _parents_first(list(parent_of.items()))
+        order, cyclic = parents_first(list(parent_of.items()))
         for name in cyclic:
             self.error(by_name[name].line, "path", "its parent units form a cycle")
         for name in order:
@@ -471,7 +449,7 @@ class _Import:
     # -- people ---------------------------------------------------------------------------------
     def import_people(self, rows: list[_Row]) -> None:
         by_email = self.duplicates(rows, lambda r: r.get("email"), "this email")
-        order, cyclic = _parents_first([(e, r.get("manager")) for e, r in by_email.items()])
+        order, cyclic = parents_first([(e, r.get("manager")) for e, r in by_email.items()])
         for email in cyclic:
             self.error(by_email[email].line, "manager", "the managers form a cycle")
         for email in order:
@@ -519,7 +497,7 @@ class _Import:
     def import_kras(self, rows: list[_Row]) -> None:
         self.areas = {a.key: a for a in ResultArea.objects.filter(organization_id=self.org.pk)}
         by_key = self.duplicates(rows, lambda r: r.get("key"), "this key")
-        order, cyclic = _parents_first([(k, r.get("parent")) for k, r in by_key.items()])
+        order, cyclic = parents_first([(k, r.get("parent")) for k, r in by_key.items()])
         for key in cyclic:
             self.error(by_key[key].line, "parent", "the parent KRAs form a cycle")
         for key in order:

@@ -106,6 +106,12 @@ SCOPE_HELP = (
     "Whose it is: org (the organization), unit:PATH (a unit, e.g. unit:Sales/Sales EMEA) "
     "or person:EMAIL."
 )
+# Columns the KRA and KPI sheets share.
+SCOPE = Column("scope", "scope", SCOPE_HELP, "unit:Sales", required=True)
+OWNER = Column(
+    "owner", "email", "The accountable person's email.", "leo@example.com",
+    aliases=("owner_email",),
+)  # fmt: skip
 
 KINDS: dict[str, SheetKind] = {
     kind.name: kind
@@ -235,14 +241,8 @@ KINDS: dict[str, SheetKind] = {
                     required=True,
                     max_length=200,
                 ),
-                Column("scope", "scope", SCOPE_HELP, "unit:Sales", required=True),
-                Column(
-                    "owner",
-                    "email",
-                    "The accountable person's email.",
-                    "leo@example.com",
-                    aliases=("owner_email",),
-                ),
+                SCOPE,
+                OWNER,
                 Column(
                     "weight",
                     "number",
@@ -310,14 +310,8 @@ KINDS: dict[str, SheetKind] = {
                     required=True,
                     max_length=200,
                 ),
-                Column("scope", "scope", SCOPE_HELP, "unit:Sales", required=True),
-                Column(
-                    "owner",
-                    "email",
-                    "The accountable person's email.",
-                    "leo@example.com",
-                    aliases=("owner_email",),
-                ),
+                SCOPE,
+                OWNER,
                 Column(
                     "unit",
                     "text",
