@@ -15,7 +15,7 @@ from tests.notify.conftest import MONDAY, Clock, MakeKeyResult, RunWorker
 from headway.checkins.services import checkin_record
 from headway.goals.models import KeyResult
 from headway.notify import services
-from headway.notify.models import Notification
+from headway.notify.models import Kind, Notification
 from headway.org.models import Person
 from headway.org.services import person_update
 
@@ -164,9 +164,13 @@ def test_across_a_quarter_each_person_is_reminded_on_each_monday_something_is_du
     )
     assert len(cole) == 12
     assert dt.date(2026, 11, 23) not in cole
+    # Mia's manager hears only of her key result's trouble (escalations, not reminders)
+    escalated = Notification.objects.filter(person=company.leader)
+    assert {n.kind for n in escalated} == {Kind.ESCALATION}
     assert Counter(m.to[0] for m in mail.outbox) == {
         company.member.email: 13,
         company.colleague.email: 12,
+        company.leader.email: escalated.count(),
     }
 
 

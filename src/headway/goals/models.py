@@ -416,3 +416,34 @@ class ScoreSnapshot(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.objective or self.key_result} at the close of {self.period}: {self.grade}"
+
+
+class StatusChange(TenantModel):
+    """A derived status that changed, written by the rollup: the history behind "what changed
+    this week" (the weekly summary) and the reason behind an escalation."""
+
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    key_result = models.ForeignKey(
+        KeyResult, null=True, blank=True, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    before = models.CharField(max_length=12, choices=Status.choices)
+    after = models.CharField(max_length=12, choices=Status.choices)
+    progress = ratio_field()  # the progress that came with the new status
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(objective__isnull=True, key_result__isnull=False)
+                | Q(objective__isnull=False, key_result__isnull=True),
+                name="statuschange_exactly_one_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "created_at"], name="statuschange_org_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective_id or self.key_result_id}: {self.before} → {self.after}"

@@ -21,8 +21,10 @@ from django.utils import timezone
 from headway.checkins.models import CheckIn
 from headway.core import model as core
 from headway.core.evaluate import KeyResultScore, score_key_result, score_objective
+from headway.goals import status_log
 from headway.goals.models import Alignment, KeyResult, Milestone, Objective
 from headway.indicators.models import Indicator, Measurement
+from headway.notify import escalations
 from headway.org.models import Organization, Period
 from headway.webhooks import events as webhook_events
 
@@ -113,7 +115,10 @@ def _apply_key_result_score(
         "last_check_in_at": last_check_in.created_at if last_check_in else None,
     }
     changed = [name for name, value in values.items() if getattr(kr, name) != value]
-    webhook_events.key_result_status_changed(kr, values)
+    if changed:  # the status log, escalations and webhooks see the row before it changes
+        status_log.status_changed(kr, values)
+        escalations.key_result_changed(kr, values)
+        webhook_events.key_result_status_changed(kr, values)
     for name in changed:
         setattr(kr, name, values[name])
     return changed
@@ -148,7 +153,9 @@ def _apply_objective(objective: Objective, items: list, today: dt.date) -> list[
     )
     values = {"progress": stored(score.progress), "status": str(score.status)}
     changed = [name for name, value in values.items() if getattr(objective, name) != value]
-    webhook_events.objective_status_changed(objective, values)
+    if changed:
+        status_log.status_changed(objective, values)
+        webhook_events.objective_status_changed(objective, values)
     for name in changed:
         setattr(objective, name, values[name])
     return changed

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from headway.goals.models import KeyResult
 from headway.org.models import Person, TenantModel, TimeStamped, Unit
 
 
@@ -24,6 +25,10 @@ class Kind:
     migration)."""
 
     CHECKIN_DIGEST = "checkin_digest"
+    ESCALATION = "escalation"  # a report's key result turned off track or lost confidence
+    KRA_REVIEW = "kra_review"  # a KRA of yours is due for its review
+    KRA_REVIEW_OVERDUE = "kra_review_overdue"  # a report's KRA review is overdue
+    WEEKLY_SUMMARY = "weekly_summary"  # a leader's week in their scope
 
 
 class CheckInCadence(TenantModel):
@@ -140,6 +145,47 @@ class Notification(TenantModel):
     @property
     def unread(self) -> bool:
         return self.read_at is None
+
+
+class Escalation(TenantModel):
+    """A key result's trouble told to its owner's manager: it turned off track, or its
+    confidence fell by 3 points or more. At most one per key result per week."""
+
+    class Reason(models.TextChoices):
+        OFF_TRACK = "off_track", "turned off track"
+        CONFIDENCE = "confidence", "confidence dropped"
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    manager = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reasons = models.JSONField(default=list)  # Reason values, in the order found
+    status_before = models.CharField(max_length=12, blank=True)
+    status_after = models.CharField(max_length=12, blank=True)
+    confidence_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    confidence_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The Monday of the week (organization's clock) it was sent in: one per key result and week,
+    # even when two check-ins race; the rolling seven days are checked before that.
+    week = models.DateField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_result", "week"], name="escalation_one_per_key_result_week"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "key_result", "created_at"], name="escalation_org_kr_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Escalation of key result {self.key_result_id}: {', '.join(self.reasons)}"
 
 
 class InstallationRow:

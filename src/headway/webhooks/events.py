@@ -171,6 +171,37 @@ def key_result_status_changed(kr: KeyResult, new: dict[str, Any]) -> None:
     )
 
 
+def key_result_escalated(
+    *,
+    escalation: Any,
+    kr: KeyResult,
+    new: dict[str, Any],
+    objective: Objective,
+    owner: Person,
+    manager: Person,
+) -> None:
+    """A key result's trouble was told to its owner's manager (see `headway.notify.escalations`):
+    the reasons, the key result's new standing and who was told."""
+
+    def data() -> dict[str, Any]:
+        fresh = copy.copy(kr)
+        for name, value in new.items():
+            setattr(fresh, name, value)
+        fresh.owner = owner
+        return {
+            "reasons": list(escalation.reasons),
+            "status_before": escalation.status_before,
+            "status_after": escalation.status_after,
+            "confidence_before": escalation.confidence_before,
+            "confidence_after": escalation.confidence_after,
+            "manager": person_data(manager),
+            "key_result": key_result_data(fresh),
+            "objective": objective_reference(objective),
+        }
+
+    event_publish(organization_id=kr.organization_id, event=Event.KEY_RESULT_ESCALATED, data=data)
+
+
 def objective_status_changed(objective: Objective, new: dict[str, Any]) -> None:
     """An objective's derived status is about to change (see `key_result_status_changed`)."""
     before, after = objective.status, new["status"]

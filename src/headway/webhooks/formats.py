@@ -86,6 +86,22 @@ def message(envelope: dict[str, Any], link: Link, escape: Callable[[str], str] =
             f"(was {status_words(data['before'])}), progress {percent(kr['progress'])}. "
             f"Objective: {link(objective['title'], objective['url'])}."
         )
+    if event == Event.KEY_RESULT_ESCALATED:
+        kr, objective = data["key_result"], data["objective"]
+        owner = (kr.get("owner") or {}).get("name", "Its owner")
+        manager = (data.get("manager") or {}).get("name", "their manager")
+        turns = []
+        if "off_track" in data.get("reasons", []):
+            turns.append(f"turned *off track* (was {status_words(data.get('status_before'))})")
+        if "confidence" in data.get("reasons", []):
+            turns.append(
+                f"confidence fell from {data.get('confidence_before')} to "
+                f"{data.get('confidence_after')}/10"
+            )
+        return (
+            f"{link(kr['title'], kr['url'])} ({escape(owner)}) {' and '.join(turns)}; "
+            f"{escape(manager)} was told. Objective: {link(objective['title'], objective['url'])}."
+        )
     if event == Event.OBJECTIVE_STATUS_CHANGED:
         objective = data["objective"]
         return (
@@ -122,7 +138,10 @@ def message(envelope: dict[str, Any], link: Link, escape: Callable[[str], str] =
 
 def _accent(envelope: dict[str, Any]) -> str:
     data = envelope.get("data", {})
-    return COLOURS.get(data.get("after") or data.get("key_result", {}).get("status"), BLUE)
+    after = (
+        data.get("after") or data.get("status_after") or data.get("key_result", {}).get("status")
+    )
+    return COLOURS.get(after, BLUE)
 
 
 def body(webhook_format: str, envelope: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,10 @@ class Event(models.TextChoices):
         "objective.status_changed",
         "An objective turns at risk or off track",
     )
+    KEY_RESULT_ESCALATED = (
+        "key_result.escalated",
+        "A key result's trouble is escalated to its owner's manager",
+    )
     MEASUREMENT_RECORDED = "measurement.recorded", "A KPI measurement is recorded"
     OBJECTIVE_CLOSED = "objective.closed", "An objective is closed (or its period is)"
     PING = "ping", "Test event"
