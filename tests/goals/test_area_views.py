@@ -580,12 +580,14 @@ def test_the_owner_marks_a_kra_reviewed_with_a_note(
     event = AuditEvent.objects.filter(object_type="resultarea", object_id=sales_kra.pk).first()
     assert event is not None
     assert event.actor == company.leader
-    assert event.changes["review_note"] == [None, "Still vital."]
+    assert event.changes["last_review_note"] == ["", "Still vital."]
     page = client.get(f"/kras/{sales_kra.pk}/").content.decode()
     assert "Marked “New business” reviewed today." in page
     assert "Up to date" in page
     assert "next review due by 13 Feb 2027" in page
     assert "Review note: “–” → “Still vital.”" in page
+    assert f"by {company.leader.name}: “Still vital.”" in page  # who and what, at a glance
+    assert sales_kra.last_reviewed_by == company.leader
     assert "<td>Reviewed</td>" in page
 
 

@@ -147,7 +147,7 @@ def test_reviewing_a_kra_stamps_it_and_keeps_the_note(company: Company) -> None:
     assert area.last_reviewed_at is not None
     event = events(area)[-1]
     assert (event.action, event.actor) == ("update", company.admin)
-    assert event.changes["review_note"] == [None, "Still vital"]
+    assert event.changes["last_review_note"] == ["", "Still vital"]
     assert event.changes["last_reviewed_at"][0] is None
 
 

@@ -71,10 +71,13 @@ class ResultAreaSerializer(TenantSerializer):
         model = ResultArea
         fields = [
             "id", "key", "name", "description", "scope_unit", "scope_person", "owner", "weight",
-            "parent", "review_cadence_days", "last_reviewed_at", "state", "created_at",
+            "parent", "review_cadence_days", "last_reviewed_at", "last_reviewed_by",
+            "last_review_note", "state", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "id", "last_reviewed_at", "last_reviewed_by", "last_review_note", "created_at",
             "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["id", "last_reviewed_at", "created_at", "updated_at"]
         extra_kwargs = {"key": {"required": False}}
 
 

@@ -38,13 +38,15 @@ HISTORY_LABELS = {
     "parent": "Ladders up to",
     "review_cadence_days": "Review cadence (days)",
     "last_reviewed_at": "Last reviewed",
-    "review_note": "Review note",
+    "review_note": "Review note",  # in events written before the note had its own field
+    "last_review_note": "Review note",
+    "last_reviewed_by": "Reviewed by",
     "state": "State",
     "scope_unit": "Unit",
     "scope_person": "Person",
     "key": "Key",
 }
-REVIEW_FIELDS = {"last_reviewed_at", "review_note"}
+REVIEW_FIELDS = {"last_reviewed_at", "last_reviewed_by", "last_review_note", "review_note"}
 MAX_LADDER_DEPTH = 20  # a guard: the services refuse cycles, old data might still hold one
 
 
@@ -52,7 +54,12 @@ def result_area_get(*, person: Person, pk: Any) -> ResultArea:
     """One KRA of the person's organization; another tenant's (or none) is 404."""
     area = (
         ResultArea.objects.select_related(
-            "organization", "owner", "parent", "scope_unit", "scope_person__unit"
+            "organization",
+            "owner",
+            "parent",
+            "scope_unit",
+            "scope_person__unit",
+            "last_reviewed_by",
         )
         .filter(organization_id=person.organization_id, pk=pk)
         .first()
@@ -222,28 +229,28 @@ def result_area_history(*, area: ResultArea, limit: int = 50) -> list[HistoryRow
         .select_related("actor")
         .order_by("-at", "-id")[:limit]
     )
+    kind_of = {
+        "owner": "people",
+        "last_reviewed_by": "people",
+        "scope_person": "people",
+        "scope_unit": "units",
+        "parent": "areas",
+    }
     mentioned: dict[str, set[Any]] = {"people": set(), "units": set(), "areas": set()}
     for event in events:
         for name, pair in event.changes.items():
-            kind = {"owner": "people", "scope_person": "people", "scope_unit": "units"}.get(
-                name, "areas" if name == "parent" else ""
-            )
-            if kind:
-                mentioned[kind].update(v for v in pair if v is not None)
+            if name in kind_of:
+                mentioned[kind_of[name]].update(v for v in pair if v is not None)
     org = area.organization_id
     names = {
         "people": _names(Person, org, mentioned["people"]),
         "units": _names(Unit, org, mentioned["units"]),
         "areas": _names(ResultArea, org, mentioned["areas"]),
     }
-    kind_of = {
-        "owner": "people",
-        "scope_person": "people",
-        "scope_unit": "units",
-        "parent": "areas",
-    }
 
     def shown(name: str, value: Any) -> Any:
+        if value == "":
+            return None
         if value is None or name not in kind_of:
             return value
         return names[kind_of[name]].get(int(value), f"#{value}")

@@ -61,6 +61,10 @@ class ResultArea(Scoped):
     )
     review_cadence_days = models.PositiveIntegerField(default=90)
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    last_reviewed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    last_review_note = models.CharField(max_length=500, blank=True, editable=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     # When the name, description, parent or state last changed: children reviewed earlier drift.
     definition_changed_at = models.DateTimeField(null=True, blank=True, editable=False)

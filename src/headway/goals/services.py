@@ -144,11 +144,12 @@ def result_area_review(*, area: ResultArea, actor: Person | None, note: str = ""
     """Mark a KRA reviewed now (feeds HW008 unreviewed and HW015 drifted)."""
     before = snapshot(area)
     area.last_reviewed_at = timezone.now()
-    area.save(update_fields=["last_reviewed_at", "updated_at"])
-    event = audit_record(instance=area, action=AuditEvent.Action.UPDATE, actor=actor, before=before)
-    if event is not None and note:
-        event.changes["review_note"] = [None, note]
-        event.save(update_fields=["changes"])
+    area.last_reviewed_by = actor
+    area.last_review_note = note.strip()[:500]
+    area.save(
+        update_fields=["last_reviewed_at", "last_reviewed_by", "last_review_note", "updated_at"]
+    )
+    audit_record(instance=area, action=AuditEvent.Action.UPDATE, actor=actor, before=before)
     return area
 
 
