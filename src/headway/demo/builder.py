@@ -27,6 +27,7 @@ from headway.audit.models import AuditEvent
 from headway.checkins.models import CheckIn
 from headway.core.model import Status
 from headway.core.pace import pace_status
+from headway.goals import status_log
 from headway.goals.models import (
     Alignment,
     Initiative,
@@ -1673,14 +1674,18 @@ def demo_build(
     began = time.perf_counter()
     builder = _Builder(today=today, seed=seed, report=report)
     with transaction.atomic():
-        builder.organization()
-        builder.people()
-        builder.periods()
-        builder.result_areas()
-        builder.indicators()
-        builder.quarters_of_objectives()
-        builder.initiatives()
-        builder.backdate_result_areas()
+        # Loading history is not living through it: statuses as they stood a week ago are the
+        # starting point, and the last week's changes (and escalations) are logged as news.
+        with status_log.paused():
+            builder.organization()
+            builder.people()
+            builder.periods()
+            builder.result_areas()
+            builder.indicators()
+            builder.quarters_of_objectives()
+            builder.initiatives()
+            builder.backdate_result_areas()
+            recompute_organization(builder.org, today=today - dt.timedelta(days=7))
         changed = recompute_organization(builder.org, today=today)
         report(
             f"recomputed {changed['key_results']} key results, {changed['objectives']} objectives"

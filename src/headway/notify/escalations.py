@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from headway import access
+from headway.goals import status_log
 from headway.goals.models import KeyResult, Objective, Status
 from headway.notify.models import Escalation, Kind
 from headway.notify.selectors import organization_now
@@ -71,6 +72,8 @@ def key_result_changed(kr: KeyResult, new: dict[str, Any]) -> Escalation | None:
     """Escalate when `new` turns the key result off track or drops its confidence by 3+."""
     reasons = escalation_reasons(kr, new)
     if not reasons or kr.pk is None or kr.state == KeyResult.State.CANCELLED:
+        return None
+    if not status_log.recording():
         return None
     objective = Objective.objects.select_related("owner", "period").get(pk=kr.objective_id)
     owner = (

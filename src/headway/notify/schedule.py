@@ -94,6 +94,7 @@ SCHEDULE = [
         every=HOURLY,
         at=":30",
     ),
+    Job("kra-reviews", "headway.notify.tasks.kra_reviews_send", every=HOURLY, at=":10"),
     Job("health-snapshot", "headway.notify.tasks.health_snapshots_take", every=DAILY, at="02:00"),
 ]
 

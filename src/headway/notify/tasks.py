@@ -8,7 +8,7 @@ import logging
 
 from django_tasks import task
 
-from headway.notify import services
+from headway.notify import reviews, services
 
 logger = logging.getLogger(__name__)
 SNAPSHOTS = "headway.health.snapshots"
@@ -18,6 +18,13 @@ SNAPSHOTS = "headway.health.snapshots"
 def checkin_reminders_send() -> int:
     """Hourly: every check-in reminder digest that is due (at most one per person and day)."""
     return services.checkin_digests_send()
+
+
+@task()
+def kra_reviews_send() -> str:
+    """Hourly: KRA review reminders to owners, and overdue reviews told to their managers."""
+    counts = reviews.kra_reviews_send()
+    return f"reminders: {counts['reminders']}, escalations: {counts['escalations']}"
 
 
 @task()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from headway.notify import views
+from headway.notify import review_views, views
 
 urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("settings/check-ins/", views.cadences, name="checkin-cadences"),
+    path("settings/kra-reviews/", review_views.review_settings, name="kra-review-settings"),
     path(
         "settings/check-ins/<int:pk>/remove/", views.cadence_remove, name="checkin-cadence-remove"
     ),
