@@ -17,6 +17,7 @@ from tests.notify.conftest import MONDAY, Clock, MakeKeyResult
 
 from headway.checkins.services import checkin_record
 from headway.goals.models import KeyResult, Status, StatusChange
+from headway.goals.tasks import derived_values_refresh
 from headway.notify.models import Escalation, Kind, Notification
 from headway.org.models import Person
 from headway.org.services import person_update
@@ -224,3 +225,27 @@ def test_subscribed_webhooks_receive_the_escalation(
     assert "turned *off track*" in text
     assert "Leo Leader was told" in text
     assert not Delivery.objects.filter(webhook=other, event="key_result.escalated").exists()
+
+
+def test_a_key_result_nobody_touches_turns_off_track_overnight_and_is_escalated(
+    company: Company, clock: Clock, deals: KeyResult
+) -> None:
+    # given: on track on 16 November at 6 of 10, then no check-in
+    assert deals.status == Status.ON_TRACK
+
+    # when: the nightly refresh runs late in December, when 6 of 10 is far behind the pace
+    clock.set(dt.date(2026, 12, 28), 1, 35)
+    result = derived_values_refresh.call()
+
+    # then
+    deals.refresh_from_db()
+    assert deals.status == Status.OFF_TRACK
+    assert result.startswith("changed: 1 key results")
+    [note] = told(company.leader)
+    assert note.title == "Mia Member's key result is off track"
+    assert (
+        StatusChange.objects.filter(
+            key_result=deals, before=Status.ON_TRACK, after=Status.OFF_TRACK
+        ).count()
+        == 1
+    )

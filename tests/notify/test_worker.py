@@ -170,6 +170,7 @@ def test_the_real_worker_drains_the_database_queue_and_sends_the_digest(
         "headway.notify.tasks.notification_email_send",
         "headway.notify.tasks.checkin_reminders_send",
         "headway.notify.tasks.kra_reviews_send",
+        "headway.goals.tasks.derived_values_refresh",
         "headway.notify.tasks.notification_emails_send_due",
         "headway.notify.tasks.health_snapshots_take",
     }
