@@ -9,6 +9,7 @@ and the owner's managers always see and may change their goals.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -136,6 +137,18 @@ def objectives_visible_q(person: Person | None) -> Q:
         in_unit |= Q(scope_unit__path__startswith=path)
         in_unit |= Q(scope_unit__isnull=True, scope_person__unit__path__startswith=path)
     return tenant & (mine | public | (Q(visibility=Visibility.UNIT) & in_unit))
+
+
+def visible_objective_ids(person: Person | None, ids: Iterable[int]) -> set[int]:
+    """Which of these objectives the person may see, in one query (for lists that name them)."""
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    return set(
+        Objective.objects.filter(objectives_visible_q(person), pk__in=wanted).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def objective_editable(person: Person | None, objective: Objective) -> bool:

@@ -151,3 +151,27 @@ def test_the_page_costs_the_same_queries_for_more_key_results(
 
     with django_assert_max_num_queries(6):  # type: ignore[operator]
         assert member_client.get("/check-in/").status_code == 200
+
+
+def test_a_key_result_under_someone_elses_private_objective_hides_that_objectives_title(
+    company: Company, client: Client
+) -> None:
+    # given: Mia owns a key result of Otto's private objective, which she may not see
+    secret = objective_create(
+        organization=company.org, title="Secret plan of Support", owner=company.outsider,
+        period=company.quarter, visibility="private",
+    )  # fmt: skip
+    key_result_create(
+        objective=secret, title="Fix 10 bugs", owner=company.member, start=Decimal(0),
+        target=Decimal(10),
+    )  # fmt: skip
+    client.force_login(company.member.user)
+
+    # when
+    pages = [client.get(url).content.decode() for url in ("/check-in/", "/")]
+
+    # then: the key result is hers to check in, the objective's title is not hers to read
+    for page in pages:
+        assert "Fix 10 bugs" in page
+        assert "under a private objective" in page
+        assert "Secret plan" not in page

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from headway import access
 from headway.checkins.forms import CheckInFormSet
 from headway.checkins.services import checkin_record_many
 from headway.goals.selectors import key_results_to_check_in
@@ -20,6 +21,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
     person = require_person(request)
     today = timezone.localdate()
     key_results = list(key_results_to_check_in(person=person, today=today))
+    shown = access.visible_objective_ids(person, (row.objective_id for row in key_results))
+    for row in key_results:  # a key result of mine under someone else's private objective
+        row.objective_shown = row.objective_id in shown  # type: ignore[attr-defined]
     by_id = {kr.pk: kr for kr in key_results}
     if request.method == "POST":
         formset = CheckInFormSet(request.POST)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,14 +14,16 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from headway import access
 from headway.api.models import ApiToken
 from headway.api.services import token_create, token_revoke
 from headway.checkins.selectors import recent_check_ins_around
 from headway.core.krtext import KeyResultParseError, parse_key_result
 from headway.core.model import to_decimal
 from headway.core.pace import expected_pace
-from headway.goals.models import Objective, ResultArea, Status
+from headway.goals.models import KeyResult, Objective, ResultArea, Status
 from headway.goals.selectors import key_results_due_for_check_in, objective_list
+from headway.org.models import Person
 from headway.org.selectors import kra_rows, manager_chain
 from headway.web.current import current_person, require_person
 
@@ -41,6 +44,16 @@ def _paced(objectives: Any, today: Any) -> list[Paced]:
         if period is not None:
             expected = to_decimal(expected_pace(period.start, period.end, today))
         rows.append(Paced(objective, expected))
+    return rows
+
+
+def _with_objective_shown(person: Person, key_results: Iterable[KeyResult]) -> list[KeyResult]:
+    """Mark whether the person may see each key result's objective (it may be someone else's
+    private objective: the key result is theirs, the objective's title is not)."""
+    rows = list(key_results)
+    shown = access.visible_objective_ids(person, (kr.objective_id for kr in rows))
+    for kr in rows:
+        kr.objective_shown = kr.objective_id in shown  # type: ignore[attr-defined]
     return rows
 
 
@@ -77,7 +90,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "person": person,
             "nav": "home",
             "today": today,
-            "due": list(key_results_due_for_check_in(person=person, today=today)),
+            "due": _with_objective_shown(
+                person, key_results_due_for_check_in(person=person, today=today)
+            ),
             "objectives": _paced(running, today),
             "team_trouble": _paced(team_trouble, today),
             "activity": list(recent_check_ins_around(person=person)),
