@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -16,10 +17,18 @@ from headway.checkins.services import checkin_record
 from headway.goals.models import KeyResult
 from headway.notify import services
 from headway.notify.models import Kind, Notification
+from headway.notify.schedule import SCHEDULE
 from headway.org.models import Person
 from headway.org.services import person_update
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def only_the_reminder_jobs(settings: Any) -> None:
+    """These tests read every mail and notification as a check-in digest: the leaders' weekly
+    summary, sent at the same hour, is left out of the schedule (tests/notify/test_summary.py)."""
+    settings.HEADWAY_SCHEDULE = [job for job in SCHEDULE if job.name != "weekly-summary"]
 
 
 def mails_to(person: Person) -> list[mail.EmailMessage]:

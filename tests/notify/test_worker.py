@@ -162,14 +162,21 @@ def test_the_real_worker_drains_the_database_queue_and_sends_the_digest(
     # when
     out = run_worker()
 
-    # then: the waiting email, the scheduled jobs and the digest's email all ran in one go
-    assert sorted(m.to[0] for m in mail.outbox) == [company.colleague.email, company.member.email]
+    # then: the waiting email, the scheduled jobs, the digest's email and the weekly summaries
+    # of the member's leaders all ran in one go
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        company.admin.email,
+        company.colleague.email,
+        company.leader.email,
+        company.member.email,
+    ]
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == {
         "headway.notify.tasks.notification_email_send",
         "headway.notify.tasks.checkin_reminders_send",
         "headway.notify.tasks.kra_reviews_send",
+        "headway.notify.tasks.weekly_summaries_send",
         "headway.goals.tasks.derived_values_refresh",
         "headway.notify.tasks.notification_emails_send_due",
         "headway.notify.tasks.health_snapshots_take",
@@ -180,7 +187,7 @@ def test_the_real_worker_drains_the_database_queue_and_sends_the_digest(
 
     # and a second run sends nothing more
     run_worker()
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 4
 
 
 @pytest.mark.django_db
@@ -193,7 +200,7 @@ def test_the_worker_with_tasks_run_at_once_only_keeps_the_schedule(
     out = run_worker()
 
     assert "runs each task as it is queued" in out
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 3  # the member's digest; the leader's and admin's weekly summaries
 
 
 @pytest.mark.django_db

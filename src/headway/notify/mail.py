@@ -3,6 +3,8 @@ without signing in and the List-Unsubscribe headers mail programs show as a butt
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -28,12 +30,25 @@ def unsubscribe_url(*, person: Person, kind: str) -> str:
     return absolute(reverse("notifications-unsubscribe", args=[token]))
 
 
+def item_sections(items: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """A notification's lines grouped under their `section` headings, in order (lines with no
+    section make one group with no heading), each with its `url` made a `link` for mail."""
+    groups: list[dict[str, Any]] = []
+    for item in items:
+        heading = item.get("section", "")
+        if not groups or groups[-1]["heading"] != heading:
+            groups.append({"heading": heading, "items": []})
+        groups[-1]["items"].append({**item, "link": absolute(item.get("url", ""))})
+    return groups
+
+
 def notification_email(notification: Notification, person: Person) -> EmailMultiAlternatives:
     unsubscribe = unsubscribe_url(person=person, kind=notification.kind)
     context = {
         "person": person,
         "notification": notification,
         "items": notification.items or [],
+        "sections": item_sections(notification.items or []),
         "link": absolute(notification.url),
         "unsubscribe_url": unsubscribe,
         "stops": "check-in reminders"

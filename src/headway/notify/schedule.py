@@ -95,6 +95,8 @@ SCHEDULE = [
         at=":30",
     ),
     Job("kra-reviews", "headway.notify.tasks.kra_reviews_send", every=HOURLY, at=":10"),
+    # Weekly, on each organization's check-in day at its hour: the job looks every hour.
+    Job("weekly-summary", "headway.notify.tasks.weekly_summaries_send", every=HOURLY, at=":20"),
     # Statuses follow the calendar (the expected pace moves daily): refreshed each night.
     Job("derived-values", "headway.goals.tasks.derived_values_refresh", every=DAILY, at="01:30"),
     Job("health-snapshot", "headway.notify.tasks.health_snapshots_take", every=DAILY, at="02:00"),

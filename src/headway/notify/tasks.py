@@ -8,7 +8,7 @@ import logging
 
 from django_tasks import task
 
-from headway.notify import reviews, services
+from headway.notify import reviews, services, summary
 
 logger = logging.getLogger(__name__)
 SNAPSHOTS = "headway.health.snapshots"
@@ -25,6 +25,12 @@ def kra_reviews_send() -> str:
     """Hourly: KRA review reminders to owners, and overdue reviews told to their managers."""
     counts = reviews.kra_reviews_send()
     return f"reminders: {counts['reminders']}, escalations: {counts['escalations']}"
+
+
+@task()
+def weekly_summaries_send() -> int:
+    """Hourly: each leader's weekly summary, on the organization's check-in day at its hour."""
+    return summary.weekly_summaries_send()
 
 
 @task()

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from headway.notify import review_views, views
+from headway.notify import review_views, summary_views, views
 
 urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
+    path("summary/", summary_views.weekly_summary, name="weekly-summary"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path(
