@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from tests.conftest import Company, signed_in
 from tests.notify.conftest import MONDAY, Clock, MakeKeyResult, RunWorker
@@ -20,7 +21,7 @@ from headway.checkins.services import checkin_record
 from headway.goals import services as goals
 from headway.goals.models import KeyResult, Objective
 from headway.notify import summary
-from headway.notify.models import Kind, Notification
+from headway.notify.models import Kind, Notification, NotificationSettings
 from headway.notify.services import cadence_set
 from headway.org.models import Person
 from headway.org.services import person_create, person_update
@@ -501,3 +502,29 @@ def test_the_worker_run_twice_sends_each_summary_once(
     # then
     assert sorted(m.to[0] for m in summary_mails()) == [company.admin.email, company.leader.email]
     assert len(summaries()) == 2
+
+
+def test_the_summarys_unsubscribe_link_stops_only_the_summary(
+    company: Company,
+    clock: Clock,
+    sales: dict[str, KeyResult],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given: Leo's first summary, by email
+    with django_capture_on_commit_callbacks(execute=True):
+        send(clock, MONDAY, 9)
+    [message] = [m for m in summary_mails() if m.to == [company.leader.email]]
+    assert "the weekly summary" in message.body  # what the link stops
+    link = message.extra_headers["List-Unsubscribe"].strip("<>").split("8000", 1)[1]
+
+    # when: he follows it, without signing in, and confirms
+    assert b"Stop the weekly summary" in Client().get(link).content
+    response = Client().post(link, {"what": "summary"})
+
+    # then: no more summaries for him (the admin still gets hers); other email still comes
+    assert response.status_code == 200
+    assert b"no longer send the weekly summary" in response.content
+    send(clock, MONDAY + dt.timedelta(days=7), 9)
+    assert [n.person for n in summaries() if n.created_at.date() > MONDAY] == [company.admin]
+    prefs = NotificationSettings.objects.get(person=company.leader)
+    assert (prefs.weekly_summary, prefs.email, prefs.digest) == (False, True, True)

@@ -20,6 +20,9 @@ class NotificationSettingsForm(forms.Form):
     email = forms.BooleanField(required=False, label="Email me")
     in_app = forms.BooleanField(required=False, label="Show notifications in Headway")
     digest = forms.BooleanField(required=False, label="Remind me on check-in day")
+    weekly_summary = forms.BooleanField(
+        required=False, label="Send me the weekly summary of my team (if I lead one)"
+    )
     paused_until = forms.DateField(
         required=False,
         label="Quiet until",

@@ -11,11 +11,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from headway.notify.models import Kind, Notification
-from headway.notify.unsubscribe import DIGEST, EMAIL, unsubscribe_token
+from headway.notify.unsubscribe import DIGEST, EMAIL, SUMMARY, unsubscribe_token
 from headway.org.models import Person
 
 # Kinds whose unsubscribe link stops only that kind of email (the rest stop all email).
-PURPOSE_OF_KIND = {Kind.CHECKIN_DIGEST: DIGEST}
+PURPOSE_OF_KIND = {Kind.CHECKIN_DIGEST: DIGEST, Kind.WEEKLY_SUMMARY: SUMMARY}
+STOPS = {DIGEST: "check-in reminders", SUMMARY: "the weekly summary"}
 
 
 def absolute(url: str) -> str:
@@ -51,9 +52,7 @@ def notification_email(notification: Notification, person: Person) -> EmailMulti
         "sections": item_sections(notification.items or []),
         "link": absolute(notification.url),
         "unsubscribe_url": unsubscribe,
-        "stops": "check-in reminders"
-        if PURPOSE_OF_KIND.get(notification.kind) == DIGEST
-        else "all email from Headway",
+        "stops": STOPS.get(PURPOSE_OF_KIND.get(notification.kind, EMAIL), "all email from Headway"),
         "settings_url": absolute(reverse("notification-settings")),
     }
     message = EmailMultiAlternatives(

@@ -88,6 +88,7 @@ class NotificationSettings(TenantModel):
     email = models.BooleanField("email", default=True)
     in_app = models.BooleanField("in Headway", default=True)
     digest = models.BooleanField("check-in reminders", default=True)
+    weekly_summary = models.BooleanField("weekly summary", default=True)  # for leaders
     # A quiet period (holiday, leave): nothing is emailed through this day; reminders and held-back
     # emails come after it.
     paused_until = models.DateField(null=True, blank=True)

@@ -37,7 +37,7 @@ from headway.notify.selectors import (
     notification_settings_of,
     organization_now,
 )
-from headway.notify.unsubscribe import DIGEST, EMAIL
+from headway.notify.unsubscribe import DIGEST, EMAIL, SUMMARY
 from headway.org.models import Organization, Person, Unit
 from headway.web.templatetags.headway import number
 
@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 # A pending email older than this was never sent (the queue refused it, or a worker died).
 STRANDED_AFTER = dt.timedelta(minutes=15)
-SETTINGS_FIELDS = {"email", "in_app", "digest", "paused_until"}
+SETTINGS_FIELDS = {"email", "in_app", "digest", "weekly_summary", "paused_until"}
 KEY_LENGTH, KIND_LENGTH, URL_LENGTH = 200, 40, 500  # the columns of Notification
 
 
@@ -200,9 +200,12 @@ def notification_settings_update(*, person: Person, **fields: Any) -> Notificati
 
 
 def unsubscribe_apply(*, person: Person, purpose: str) -> NotificationSettings:
-    """What an unsubscribe link does: stop the check-in reminders, or every email."""
+    """What an unsubscribe link does: stop the check-in reminders, the weekly summary, or every
+    email."""
     if purpose == DIGEST:
         return notification_settings_update(person=person, digest=False)
+    if purpose == SUMMARY:
+        return notification_settings_update(person=person, weekly_summary=False)
     if purpose == EMAIL:
         return notification_settings_update(person=person, email=False)
     raise ValidationError({"purpose": "Unknown unsubscribe purpose."})

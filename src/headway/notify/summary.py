@@ -37,7 +37,7 @@ from headway.goals.snapshot import organization_goals
 from headway.health.selectors import organization_check_settings
 from headway.indicators.models import Indicator
 from headway.notify.cadence import Cadence
-from headway.notify.models import Kind, Notification
+from headway.notify.models import Kind, Notification, NotificationSettings
 from headway.notify.selectors import cadence_book, organization_now, organization_time_zone
 from headway.notify.services import notification_send
 from headway.org.models import Organization, Person, Unit
@@ -834,6 +834,11 @@ def weekly_summaries_send(*, now: dt.datetime | None = None) -> int:
                 organization=organization, key=summary_key(day)
             ).values_list("person_id", flat=True)
         )
+        done |= set(
+            NotificationSettings.objects.filter(
+                organization=organization, weekly_summary=False
+            ).values_list("person_id", flat=True)
+        )  # those who turned it off
         leaders = [p for p in leaders_of(organization) if p.pk not in done]
         if not leaders:
             continue

@@ -12,8 +12,9 @@ from django.core import signing
 
 SALT = "headway.notify.unsubscribe"
 DIGEST = "digest"
+SUMMARY = "summary"
 EMAIL = "email"
-PURPOSES = (DIGEST, EMAIL)
+PURPOSES = (DIGEST, SUMMARY, EMAIL)
 
 
 class BadToken(Exception):

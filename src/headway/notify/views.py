@@ -21,7 +21,14 @@ from headway.notify import selectors, services
 from headway.notify.cadence import WEEKDAYS
 from headway.notify.forms import CadenceForm, NotificationSettingsForm
 from headway.notify.models import CheckInCadence
-from headway.notify.unsubscribe import DIGEST, EMAIL, PURPOSES, BadToken, unsubscribe_read
+from headway.notify.unsubscribe import (
+    DIGEST,
+    EMAIL,
+    PURPOSES,
+    SUMMARY,
+    BadToken,
+    unsubscribe_read,
+)
 from headway.org.models import Person, Unit
 from headway.web.current import require_person
 from headway.web.refusals import show_refusal
@@ -85,6 +92,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         "email": prefs.email,
         "in_app": prefs.in_app,
         "digest": prefs.digest,
+        "weekly_summary": prefs.weekly_summary,
         "paused_until": prefs.paused_until,
     }
     form = NotificationSettingsForm(request.POST or None, initial=initial, today=today)
@@ -131,7 +139,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         purpose = what if what in PURPOSES else link.purpose
         services.unsubscribe_apply(person=person, purpose=purpose)
         return render(request, "notify/unsubscribed.html", {**context, "purpose": purpose})
-    return render(request, "notify/unsubscribe.html", {**context, "DIGEST": DIGEST, "EMAIL": EMAIL})
+    return render(
+        request,
+        "notify/unsubscribe.html",
+        {**context, "DIGEST": DIGEST, "SUMMARY": SUMMARY, "EMAIL": EMAIL},
+    )
 
 
 # -- check-in cadences ------------------------------------------------------------------------
