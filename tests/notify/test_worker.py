@@ -101,8 +101,17 @@ def test_the_default_schedule_loads() -> None:
 
 
 # -- claiming ---------------------------------------------------------------------------------
+@pytest.fixture
+def empty_queue() -> None:
+    """The claiming tests count task rows: start from none. On PostgreSQL with several test
+    processes, a row committed by another test's worker run was once seen here; these tests are
+    about their own claims, so what came before is cleared (inside the test's transaction)."""
+    DBTaskResult.objects.all().delete()
+    ScheduledRun.objects.all().delete()
+
+
 @pytest.mark.django_db
-def test_two_workers_queue_a_slot_once(settings: Any) -> None:
+def test_two_workers_queue_a_slot_once(settings: Any, empty_queue: None) -> None:
     settings.TASKS = DATABASE_TASKS
     jobs = [Job("reminders", REMINDERS)]
 
@@ -121,7 +130,7 @@ def test_two_workers_queue_a_slot_once(settings: Any) -> None:
 
 @pytest.mark.django_db
 def test_a_slot_claimed_by_another_worker_is_skipped_even_at_the_same_moment(
-    settings: Any,
+    settings: Any, empty_queue: None
 ) -> None:
     settings.TASKS = DATABASE_TASKS
     ScheduledRun.objects.create(job="reminders", slot=at(9), worker_id="elsewhere")
