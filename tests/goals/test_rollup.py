@@ -140,12 +140,12 @@ def _chain(company: Company, depth: int, *, bystanders: int) -> KeyResult:
     return key_result_create(objective=parent, title="Bottom", start=Decimal(0), target=Decimal(10))
 
 
-def _check_in_queries(company: Company, kr: KeyResult) -> int:
+def _check_in_queries(company: Company, kr: KeyResult, value: int = 5) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        checkin_record(key_result=kr, value=Decimal(5), author=company.member)
+        checkin_record(key_result=kr, value=Decimal(value), author=company.member)
     return len(queries)
 
 
@@ -160,9 +160,23 @@ def test_a_check_in_costs_the_same_however_big_the_organization(
 
 
 def test_a_check_in_costs_more_only_with_a_deeper_chain(company: Company) -> None:
+    # A first check-in turns every status of the chain (one StatusChange row per level).
     shallow = _check_in_queries(company, _chain(company, 1, bystanders=0))
     deep = _check_in_queries(company, _chain(company, 4, bystanders=0))
     deeper = _check_in_queries(company, _chain(company, 7, bystanders=0))
 
     assert shallow < deep < deeper
-    assert deeper - deep == deep - shallow  # the same few queries per level: linear in depth
+    assert deeper - deep == deep - shallow  # the same few statements per level: linear in depth
+
+
+def test_a_deeper_chain_is_read_and_written_in_the_same_statements(company: Company) -> None:
+    # given: chains of 1, 4 and 7 aligned objectives, checked in once (statuses set)
+    chains = [_chain(company, depth, bystanders=0) for depth in (1, 4, 7)]
+    for kr in chains:
+        checkin_record(key_result=kr, value=Decimal(5), author=company.member)
+
+    # when: a value that moves every level's progress but no status (on track at 0.5 and 0.6)
+    counts = [_check_in_queries(company, kr, value=6) for kr in chains]
+
+    # then: one query reads the chain, one each its objectives and key results; one UPDATE each
+    assert counts[0] == counts[1] == counts[2]

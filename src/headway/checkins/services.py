@@ -16,6 +16,7 @@ from headway.goals.models import KeyResult
 from headway.goals.rollup import rollup_key_result
 from headway.org.models import Person
 from headway.webhooks import events as webhook_events
+from headway.webhooks.services import webhooks_cached
 
 
 @transaction.atomic
@@ -45,19 +46,20 @@ def checkin_record(
         errors["author"] = "That person is not in this organization."
     if errors:
         raise ValidationError(errors)
-    check_in = CheckIn.objects.create(
-        organization_id=key_result.organization_id,
-        key_result=key_result,
-        date=date or timezone.localdate(),
-        value=value,
-        confidence=confidence,
-        status=status,
-        note=note,
-        author=author,
-    )
-    audit_record(instance=check_in, action=AuditEvent.Action.CREATE, actor=author)
-    rollup_key_result(key_result)
-    webhook_events.check_in_recorded(check_in)
+    with webhooks_cached():  # the rollup and the check-in's own event read the webhooks once
+        check_in = CheckIn.objects.create(
+            organization_id=key_result.organization_id,
+            key_result=key_result,
+            date=date or timezone.localdate(),
+            value=value,
+            confidence=confidence,
+            status=status,
+            note=note,
+            author=author,
+        )
+        audit_record(instance=check_in, action=AuditEvent.Action.CREATE, actor=author)
+        rollup_key_result(key_result)
+        webhook_events.check_in_recorded(check_in)
     return check_in
 
 

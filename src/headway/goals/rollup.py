@@ -2,34 +2,49 @@
 status, and its objective's and every aligned ancestor's progress and status.
 
 `rollup_key_result` runs after a check-in, a measurement or an edit: it refreshes the key
-result, then walks up the alignment graph, touching only the ancestors (work proportional to the
-depth of the chain, not to the organization). `recompute_organization` rebuilds every derived
-value from scratch with the same arithmetic; the two must agree (a property test checks it).
+result, then its objective and every aligned ancestor, in a fixed number of queries (a few per
+key result fed by aligned objectives on the way up), whatever the number of aligned children:
+siblings off the chain are read as one grouped sum per parent and link weight.
+`recompute_organization` rebuilds every derived value from scratch with the same arithmetic;
+the two must agree (a property test checks it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Least, Round, RowNumber
 from django.utils import timezone
 
 from headway.checkins.models import CheckIn
 from headway.core import model as core
 from headway.core.evaluate import KeyResultScore, score_key_result, score_objective
+from headway.core.progress import weighted_mean
 from headway.goals import status_log
-from headway.goals.models import Alignment, KeyResult, Milestone, Objective
+from headway.goals.models import Alignment, KeyResult, Milestone, Objective, StatusChange
 from headway.indicators.models import Indicator, Measurement
 from headway.notify import escalations
 from headway.org.models import Organization, Period
 from headway.webhooks import events as webhook_events
+from headway.webhooks.services import webhooks_cached
 
 PLACES = Decimal("0.0000000001")
+SCALE = 10**10  # a stored ratio has ten decimal places: SCALE × ratio is a whole number
 _CONTEXT = Context(prec=60)
+WRITE_BATCH = 1000  # rows per UPDATE statement when derived values are written
+
+Node = tuple[str, int]  # ("o", objective id) or ("k", key result id)
+Item = tuple[Fraction, Fraction | None, Fraction | None]  # (weight, progress, forecast)
+CheckInRow = tuple[int, dt.date, Decimal | None, int | None, str, str, dt.datetime]
+_CHECK_IN_FIELDS = ("id", "date", "value", "confidence", "status", "note", "created_at")
 
 
 def stored(value: Fraction | None) -> Decimal | None:
@@ -57,10 +72,28 @@ def core_period(period: Period | None) -> core.Period | None:
     return core.Period(id=str(period.pk), start=period.start, end=period.end, state=period.state)
 
 
+def _core_check_in(row: CheckInRow) -> core.CheckIn:
+    _, date, value, confidence, status, note, _ = row
+    return core.CheckIn(date, number(value), confidence, status or None, note)
+
+
 def core_key_result(
     kr: KeyResult, check_ins: Iterable[CheckIn], milestones: Iterable[Milestone] = ()
 ) -> core.KeyResult:
     """The core's view of a key result row. `check_ins` must be in recording order."""
+    return _core_key_result(
+        kr,
+        [
+            core.CheckIn(c.date, number(c.value), c.confidence, c.status or None, c.note)
+            for c in check_ins
+        ],
+        milestones,
+    )
+
+
+def _core_key_result(
+    kr: KeyResult, check_ins: list[core.CheckIn], milestones: Iterable[Milestone]
+) -> core.KeyResult:
     return core.KeyResult(
         id=str(kr.pk),
         title=kr.title,
@@ -77,10 +110,7 @@ def core_key_result(
         due=kr.due,
         cancelled=kr.state == KeyResult.State.CANCELLED,
         milestones=[core.Milestone(m.title, m.done, Fraction(m.weight), m.due) for m in milestones],
-        check_ins=[
-            core.CheckIn(c.date, number(c.value), c.confidence, c.status or None, c.note)
-            for c in check_ins
-        ],
+        check_ins=check_ins,
     )
 
 
@@ -90,6 +120,12 @@ def _follows_milestones(kr: KeyResult) -> bool:
 
 
 def core_indicator(indicator: Indicator, measurements: Iterable[Measurement]) -> core.Indicator:
+    return _core_indicator(
+        indicator, [core.Measurement(m.date, Fraction(m.value)) for m in measurements]
+    )
+
+
+def _core_indicator(indicator: Indicator, measurements: list[core.Measurement]) -> core.Indicator:
     return core.Indicator(
         id=str(indicator.pk),
         name=indicator.name,
@@ -97,14 +133,68 @@ def core_indicator(indicator: Indicator, measurements: Iterable[Measurement]) ->
         direction=core.IndicatorDirection(indicator.direction),
         frequency=core.Frequency(indicator.frequency),
         aggregation=core.Aggregation(indicator.aggregation),
-        measurements=[core.Measurement(m.date, Fraction(m.value)) for m in measurements],
+        measurements=measurements,
     )
 
 
+def _as_of(period: Period | None, today: dt.date) -> dt.date:
+    """The day a key result's values are read on: today, or its period's end once it is over."""
+    return min(today, period.end) if period is not None else today
+
+
+def _scored_check_ins(rows: Sequence[CheckInRow]) -> tuple[list[core.CheckIn], dt.datetime | None]:
+    """From a key result's latest check-in and its latest one with a value (in any order, either
+    missing, possibly the same row): what scoring reads, in recording order, and when the latest
+    was recorded. A key result's stored values depend on nothing else of its check-ins."""
+    if not rows:
+        return [], None
+    ordered = sorted({row[0]: row for row in rows}.values(), key=lambda row: (row[1], row[0]))
+    latest = ordered[-1]
+    if latest[2] is not None:
+        return [_core_check_in(latest)], latest[6]
+    valued = [row for row in ordered if row[2] is not None]
+    return [_core_check_in(row) for row in (*valued[-1:], latest)], latest[6]
+
+
+class StatusLogBatch:
+    """The status log of a bulk path: the StatusChange rows `status_log.status_changed` writes
+    one INSERT at a time (for a change of a saved row's status, unless the log is paused),
+    collected and written in batches. A full recompute of fresh data changes every status."""
+
+    def __init__(self) -> None:
+        self.rows: list[StatusChange] = []
+
+    def status_changed(self, row: KeyResult | Objective, new: dict[str, Any]) -> None:
+        if row.pk is None or row.status == new["status"] or not status_log.recording():
+            return
+        subject = "key_result_id" if isinstance(row, KeyResult) else "objective_id"
+        self.rows.append(
+            StatusChange(
+                organization_id=row.organization_id,
+                before=row.status,
+                after=new["status"],
+                progress=new.get("progress"),
+                **{subject: row.pk},
+            )
+        )
+
+    def write(self) -> None:
+        now = timezone.now()
+        for change in self.rows:
+            change.created_at = change.updated_at = now
+        fields = ("organization", "objective", "key_result", "before", "after", "progress")
+        _insert_rows(StatusChange, ("created_at", "updated_at", *fields), self.rows)
+        self.rows = []
+
+
 def _apply_key_result_score(
-    kr: KeyResult, score: KeyResultScore, last_check_in: CheckIn | None
+    kr: KeyResult,
+    score: KeyResultScore,
+    last_check_in_at: dt.datetime | None,
+    log: StatusLogBatch | None = None,
 ) -> list[str]:
-    """Copy a score onto the row; the names of the fields that changed."""
+    """Copy a score onto the row; the names of the fields that changed. A bulk path passes
+    `log` to write the status log in batches."""
     values = {
         "current": stored_value(score.current),
         "progress": stored(score.progress),
@@ -112,11 +202,14 @@ def _apply_key_result_score(
         "status": str(score.status),
         "confidence": score.confidence,
         "done": kr.kind == KeyResult.Kind.BOOLEAN and score.progress == 1,
-        "last_check_in_at": last_check_in.created_at if last_check_in else None,
+        "last_check_in_at": last_check_in_at,
     }
     changed = [name for name, value in values.items() if getattr(kr, name) != value]
     if changed:  # the status log, escalations and webhooks see the row before it changes
-        status_log.status_changed(kr, values)
+        if log is None:
+            status_log.status_changed(kr, values)
+        else:
+            log.status_changed(kr, values)
         escalations.key_result_changed(kr, values)
         webhook_events.key_result_status_changed(kr, values)
     for name in changed:
@@ -125,25 +218,33 @@ def _apply_key_result_score(
 
 
 def _objective_items(
-    key_results: Iterable[KeyResult], children: Iterable[tuple[Decimal, Objective]], rollup: str
-) -> list[tuple[Fraction, Fraction | None, Fraction | None]]:
-    items: list[tuple[Fraction, Fraction | None, Fraction | None]] = []
+    rollup: str, key_results: Iterable[Item], children: Iterable[Item]
+) -> list[Item]:
+    """An objective's items by its rollup: its key results, its aligned children, or both.
+    Cancelled ones must already be left out."""
+    items: list[Item] = []
     if rollup in (Objective.Rollup.KEY_RESULTS, Objective.Rollup.BOTH):
-        items += [
-            (Fraction(kr.weight), number(kr.progress), None)
-            for kr in key_results
-            if kr.state != KeyResult.State.CANCELLED
-        ]
+        items += key_results
     if rollup in (Objective.Rollup.CHILDREN, Objective.Rollup.BOTH):
-        items += [
-            (Fraction(weight), number(child.progress), None)
-            for weight, child in children
-            if child.state != Objective.State.CANCELLED
-        ]
+        items += children
     return items
 
 
-def _apply_objective(objective: Objective, items: list, today: dt.date) -> list[str]:
+def _key_result_item(kr: KeyResult) -> list[Item]:
+    if kr.state == KeyResult.State.CANCELLED:
+        return []
+    return [(Fraction(kr.weight), number(kr.progress), None)]
+
+
+def _child_item(weight: Decimal, child: Objective) -> list[Item]:
+    if child.state == Objective.State.CANCELLED:
+        return []
+    return [(Fraction(weight), number(child.progress), None)]
+
+
+def _apply_objective(
+    objective: Objective, items: list, today: dt.date, log: StatusLogBatch | None = None
+) -> list[str]:
     score = score_objective(
         str(objective.pk),
         items,
@@ -154,35 +255,162 @@ def _apply_objective(objective: Objective, items: list, today: dt.date) -> list[
     values = {"progress": stored(score.progress), "status": str(score.status)}
     changed = [name for name, value in values.items() if getattr(objective, name) != value]
     if changed:
-        status_log.status_changed(objective, values)
+        if log is None:
+            status_log.status_changed(objective, values)
+        else:
+            log.status_changed(objective, values)
         webhook_events.objective_status_changed(objective, values)
     for name in changed:
         setattr(objective, name, values[name])
     return changed
 
 
-def _children_progress(alignments: Iterable[Alignment]) -> Fraction | None:
-    from headway.core.progress import weighted_mean
+def _progress_of(items: Iterable[Item]) -> Fraction | None:
+    return weighted_mean((weight, progress) for weight, progress, _ in items)
 
-    return weighted_mean(
-        (Fraction(a.weight), number(a.child.progress))
-        for a in alignments
-        if a.child.state != Objective.State.CANCELLED
-    )
+
+# -- writing derived values -------------------------------------------------------------------
+def _prepared(row: Any, columns: Sequence[Any]) -> list[Any]:
+    """A row's values of `columns` as the database takes them (datetimes adapted as Django
+    does; Decimals, strings, integers and booleans as they are)."""
+    return [
+        f.get_db_prep_save(getattr(row, f.attname), connection)
+        if isinstance(f, models.DateTimeField)
+        else getattr(row, f.attname)
+        for f in columns
+    ]
+
+
+def _write_derived(model: type[models.Model], rows: Sequence[Any], fields: Collection[str]) -> int:
+    """Store `fields` (and `updated_at`) of `rows` in a few statements: on SQLite one prepared
+    UPDATE run over every row; on PostgreSQL one UPDATE … FROM unnest(an array per column) for
+    a few rows, or, for many, COPY into a temporary table and one UPDATE … FROM it. (Django's
+    bulk_update writes a CASE per row and field: it was half of a full recompute.)"""
+    if not rows or not fields:
+        return 0
+    now = timezone.now()
+    for row in rows:
+        row.updated_at = now
+    columns: list[Any] = [model._meta.get_field(name) for name in [*sorted(fields), "updated_at"]]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = [quote(f.column) for f in columns]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            assignments = ", ".join(f"{name} = %s" for name in names)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",
+                [[*_prepared(row, columns), row.pk] for row in rows],
+            )
+            return len(rows)
+        assignments = ", ".join(f"{name} = v.{name}" for name in names)
+        if len(rows) <= WRITE_BATCH:
+            by_column = zip(*(_prepared(row, columns) for row in rows), strict=True)
+            arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} "
+                f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {', '.join(names)}) "
+                f"WHERE {table}.id = v.id",
+                [[row.pk for row in rows], *(list(column) for column in by_column)],
+            )
+            return len(rows)
+        scratch = quote(f"derived_{model._meta.db_table}")
+        typed = ", ".join(
+            f"{name} {f.cast_db_type(connection)}" for name, f in zip(names, columns, strict=True)
+        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} (id bigint, {typed})")
+        with cursor.copy(f"COPY {scratch} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.pk, *_prepared(row, columns)])
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {scratch} AS v WHERE {table}.id = v.id"
+        )
+        cursor.execute(f"DROP TABLE {scratch}")
+    return len(rows)
+
+
+def _insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Any]) -> None:
+    """Insert model instances' `fields` (attnames) without the ORM's per-value work: COPY on
+    PostgreSQL, one prepared INSERT run over every row on SQLite."""
+    if not rows:
+        return
+    columns: list[Any] = [model._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(_prepared(row, columns))
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                [_prepared(row, columns) for row in rows],
+            )
 
 
 # -- incremental ------------------------------------------------------------------------------
-def key_result_refresh(kr: KeyResult, *, today: dt.date) -> None:
-    """Recompute one key result's derived values from its check-ins, KPI, milestones or children."""
-    period = kr.objective.period
-    as_of = min(today, period.end) if period is not None else today  # as the core reads them
-    latest_any = kr.check_ins.filter(date__lte=as_of).order_by("-date", "-id").first()
-    latest_valued = (
-        kr.check_ins.filter(date__lte=as_of, value__isnull=False).order_by("-date", "-id").first()
+def _latest_check_ins(kr: KeyResult, as_of: dt.date) -> list[CheckInRow]:
+    """The key result's latest check-in on or before `as_of`, and its latest one with a value
+    when that is another (one query when the latest has a value, as almost all do)."""
+    recent = CheckIn.objects.filter(
+        organization_id=kr.organization_id, key_result_id=kr.pk, date__lte=as_of
+    ).order_by("-date", "-id")
+    latest = recent.values_list(*_CHECK_IN_FIELDS).first()
+    if latest is None:
+        return []
+    rows: list[CheckInRow] = [latest]
+    if latest[2] is None:
+        valued = recent.filter(value__isnull=False).values_list(*_CHECK_IN_FIELDS).first()
+        if valued is not None:
+            rows.append(valued)
+    return rows
+
+
+def _aligned_children(
+    organization_id: int,
+    *,
+    objectives: Collection[int] = (),
+    key_results: Collection[int] = (),
+    leave_out: Collection[int] = (),
+) -> dict[Node, list[Item]]:
+    """The items of the objectives aligned to these parents, except those in `leave_out`, in
+    one grouped query: per parent and link weight, n children whose progress sums to s count as
+    one item of weight n·w and progress s/n (the same weighted mean). Exact on every database:
+    progress has ten decimal places and is summed as a whole number of 10⁻¹⁰."""
+    if not objectives and not key_results:
+        return {}
+    scaled = Cast(Round(F("child__progress") * Value(SCALE)), output_field=BigIntegerField())
+    rows = (
+        Alignment.objects.filter(organization_id=organization_id)
+        .filter(Q(parent_objective_id__in=objectives) | Q(parent_key_result_id__in=key_results))
+        .exclude(child_id__in=leave_out)
+        .filter(child__progress__isnull=False)
+        .exclude(child__state=Objective.State.CANCELLED)
+        .order_by()
+        .values_list("parent_objective_id", "parent_key_result_id", "weight")
+        .annotate(children=Count("id"), total=Sum(scaled))
     )
-    check_ins = [c for c in (latest_valued, latest_any) if c is not None]
-    if len(check_ins) == 2 and check_ins[0].pk == check_ins[1].pk:
-        check_ins = check_ins[:1]
+    items: dict[Node, list[Item]] = defaultdict(list)
+    for parent_objective, parent_kr, weight, children, total in rows:
+        node = ("o", parent_objective) if parent_objective else ("k", parent_kr)
+        items[node].append(
+            (Fraction(weight) * children, Fraction(int(total), SCALE * children), None)
+        )
+    return items
+
+
+def _rescore_key_result(
+    kr: KeyResult, *, today: dt.date, children_progress: Fraction | None
+) -> list[str]:
+    """Score one key result from its check-ins, KPI, milestones or aligned children (whose
+    weighted progress is `children_progress`) and copy the score onto the row, unsaved; the
+    names of the fields that changed. `kr.objective` and its period must be loaded."""
+    period = kr.objective.period
+    as_of = _as_of(period, today)
+    check_ins, last_at = _scored_check_ins(_latest_check_ins(kr, as_of))
     milestones = list(kr.milestones.all()) if _follows_milestones(kr) else []
     indicator = None
     if kr.progress_source == KeyResult.Source.INDICATOR and kr.indicator_id and period is not None:
@@ -190,73 +418,81 @@ def key_result_refresh(kr: KeyResult, *, today: dt.date) -> None:
             indicator_id=kr.indicator_id, date__gte=period.start, date__lte=min(period.end, today)
         )
         indicator = core_indicator(kr.indicator, measurements)  # type: ignore[arg-type]
-    children = None
-    if kr.progress_source == KeyResult.Source.CHILDREN:
-        children = _children_progress(kr.alignments_down.select_related("child"))
+    children = children_progress if kr.progress_source == KeyResult.Source.CHILDREN else None
     score = score_key_result(
-        core_key_result(kr, check_ins, milestones),
+        _core_key_result(kr, check_ins, milestones),
         period=core_period(period),
         today=today,
         closed=kr.objective.state == Objective.State.CLOSED,
         indicator=indicator,
         children_progress=children,
     )
-    changed = _apply_key_result_score(kr, score, latest_any)
-    if changed:
-        kr.save(update_fields=[*changed, "updated_at"])
+    return _apply_key_result_score(kr, score, last_at)
 
 
-def objective_refresh(objective: Objective, *, today: dt.date) -> None:
-    """Recompute an objective's progress and status from its key results and aligned children."""
-    children = [(a.weight, a.child) for a in objective.alignments_down.select_related("child")]
-    items = _objective_items(objective.key_results.all(), children, objective.rollup)
-    changed = _apply_objective(objective, items, today)
-    if changed:
-        objective.save(update_fields=[*changed, "updated_at"])
+# Objectives that lie above the starting ones through links that carry progress (to an
+# objective that rolls up its children, or to a key result fed by its children), the starting
+# ones included. One recursive query on SQLite and PostgreSQL alike; UNION stops at objectives
+# already reached.
+_ABOVE = """
+WITH RECURSIVE above(id) AS (
+    SELECT start.id FROM {objective} start WHERE start.id IN ({starts})
+    UNION
+    SELECT COALESCE(link.parent_objective_id, kr.objective_id)
+    FROM above
+    JOIN {alignment} link ON link.child_id = above.id
+    LEFT JOIN {objective} parent ON parent.id = link.parent_objective_id
+    LEFT JOIN {key_result} kr ON kr.id = link.parent_key_result_id
+    WHERE link.organization_id = %s
+      AND (parent.rollup IN (%s, %s) OR kr.progress_source = %s)
+)
+SELECT id FROM above
+"""
 
 
-def _ancestors_in_order(objective: Objective) -> list[tuple[str, int]]:
-    """The nodes whose value depends on `objective`, children before parents.
-
-    Walks up one level per query: objectives it aligns to (when they roll up children) and key
-    results it aligns to (when their progress comes from children), and their objectives.
-    """
-    parents: dict[tuple[str, int], set[tuple[str, int]]] = defaultdict(set)
-    seen: set[tuple[str, int]] = {("o", objective.pk)}
-    frontier = [objective.pk]
-    while frontier:
-        links = Alignment.objects.filter(child_id__in=frontier).select_related(
-            "parent_objective", "parent_key_result"
+def _links_above(
+    organization_id: int, objective_ids: Collection[int]
+) -> list[tuple[int, int | None, int | None, int, Decimal]]:
+    """Every link that carries progress up from these objectives or from one above them:
+    (child, parent objective, parent key result, the key result's objective, weight)."""
+    quote = connection.ops.quote_name
+    sql = _ABOVE.format(
+        alignment=quote(Alignment._meta.db_table),
+        objective=quote(Objective._meta.db_table),
+        key_result=quote(KeyResult._meta.db_table),
+        starts=", ".join(["%s"] * len(objective_ids)),
+    )
+    params = [
+        *objective_ids,
+        organization_id,
+        Objective.Rollup.CHILDREN.value,
+        Objective.Rollup.BOTH.value,
+        KeyResult.Source.CHILDREN.value,
+    ]
+    carries = Q(parent_objective__rollup__in=[Objective.Rollup.CHILDREN, Objective.Rollup.BOTH])
+    carries |= Q(parent_key_result__progress_source=KeyResult.Source.CHILDREN)
+    return list(
+        Alignment.objects.filter(organization_id=organization_id)
+        .filter(carries, child_id__in=RawSQL(sql, params))
+        .order_by()
+        .values_list(
+            "child_id",
+            "parent_objective_id",
+            "parent_key_result_id",
+            "parent_key_result__objective_id",
+            "weight",
         )
-        next_frontier: list[int] = []
-        for link in links:
-            child = ("o", link.child_id)
-            if link.parent_objective is not None:
-                if link.parent_objective.rollup == Objective.Rollup.KEY_RESULTS:
-                    continue
-                node = ("o", link.parent_objective.pk)
-                parents[child].add(node)
-            else:
-                kr = link.parent_key_result
-                assert kr is not None
-                if kr.progress_source != KeyResult.Source.CHILDREN:
-                    continue
-                kr_node = ("k", kr.pk)
-                parents[child].add(kr_node)
-                parents[kr_node].add(("o", kr.objective_id))
-                seen.add(kr_node)
-                node = ("o", kr.objective_id)
-            if node not in seen:
-                seen.add(node)
-                next_frontier.append(node[1])
-        frontier = next_frontier
-    # Kahn's order over the collected subgraph: a node after everything below it.
-    pending = dict.fromkeys(seen, 0)
+    )
+
+
+def _bottom_up(nodes: Iterable[Node], parents: dict[Node, set[Node]]) -> list[Node]:
+    """Kahn's order over a subgraph: a node after everything below it."""
+    pending = dict.fromkeys(nodes, 0)
     for ups in parents.values():
         for up in ups:
             pending[up] += 1
     ready = [node for node, count in pending.items() if count == 0]
-    order: list[tuple[str, int]] = []
+    order: list[Node] = []
     while ready:
         node = ready.pop()
         order.append(node)
@@ -267,91 +503,261 @@ def _ancestors_in_order(objective: Objective) -> list[tuple[str, int]]:
     return order
 
 
+def _rollup(
+    organization_id: int, starts: Collection[int], today: dt.date, refresh: Collection[int] = ()
+) -> None:
+    """Refresh the key results `refresh` (of the objectives `starts`), then these objectives and
+    every objective or key result above them, bottom-up, in a fixed number of queries: the
+    chain in one recursive query, its objectives and their key results in one query each, every
+    off-chain aligned child as grouped sums in one more, then what changed in one UPDATE per
+    table. Each key result refreshed on the way adds the query of its latest check-in."""
+    parents: dict[Node, set[Node]] = defaultdict(set)
+    on_chain: dict[Node, list[tuple[Decimal, int]]] = defaultdict(list)  # (weight, child)
+    objective_ids = set(starts)
+    kr_nodes: set[int] = set()
+    for child, parent_objective, parent_kr, kr_objective, weight in _links_above(
+        organization_id, sorted(starts)
+    ):
+        if parent_objective is not None:
+            node = ("o", parent_objective)
+            objective_ids.add(parent_objective)
+        else:
+            assert parent_kr is not None
+            node = ("k", parent_kr)
+            kr_nodes.add(parent_kr)
+            parents[node].add(("o", kr_objective))
+            objective_ids.add(kr_objective)
+        parents[("o", child)].add(node)
+        on_chain[node].append((weight, child))
+    objectives = Objective.objects.select_related("period").in_bulk(objective_ids)
+    krs = (
+        KeyResult.objects.filter(organization_id=organization_id, objective_id__in=list(objectives))
+        .order_by()
+        .in_bulk()
+    )
+    krs_of: dict[int, list[KeyResult]] = defaultdict(list)
+    for kr in krs.values():
+        kr.objective = objectives[kr.objective_id]
+        krs_of[kr.objective_id].append(kr)
+    # The key results that moved come first: nothing in the chain is below them.
+    moved = sorted(pk for pk in refresh if pk in krs and pk not in kr_nodes)
+    fed = [pk for pk in moved if krs[pk].progress_source == KeyResult.Source.CHILDREN]
+    off_chain = _aligned_children(
+        organization_id,
+        objectives=[o.pk for o in objectives.values() if o.rollup != Objective.Rollup.KEY_RESULTS],
+        key_results=[*kr_nodes, *fed],
+        leave_out=list(objectives),
+    )
+    changed_objectives: list[Objective] = []
+    changed_krs: list[KeyResult] = []
+    objective_fields: set[str] = set()
+    kr_fields: set[str] = set()
+    nodes = [("o", pk) for pk in objectives] + [("k", pk) for pk in kr_nodes]
+    for node in [*(("k", pk) for pk in moved), *_bottom_up(nodes, parents)]:
+        kind, pk = node
+        children = list(off_chain.get(node, ()))
+        for weight, child in on_chain.get(node, ()):
+            children += _child_item(weight, objectives[child])
+        if kind == "k":
+            kr = krs[pk]
+            changed = _rescore_key_result(kr, today=today, children_progress=_progress_of(children))
+            if changed:
+                changed_krs.append(kr)
+                kr_fields.update(changed)
+        else:
+            objective = objectives[pk]
+            own = [item for kr in krs_of[pk] for item in _key_result_item(kr)]
+            items = _objective_items(objective.rollup, own, children)
+            changed = _apply_objective(objective, items, today)
+            if changed:
+                changed_objectives.append(objective)
+                objective_fields.update(changed)
+    _write_derived(KeyResult, changed_krs, kr_fields)
+    _write_derived(Objective, changed_objectives, objective_fields)
+
+
 def rollup_objective(objective: Objective, *, today: dt.date | None = None) -> None:
     """Refresh an objective and every ancestor that depends on it, bottom-up."""
     today = today or timezone.localdate()
-    for kind, pk in _ancestors_in_order(objective):
-        if kind == "o":
-            node = Objective.objects.select_related("period").get(pk=pk)
-            objective_refresh(node, today=today)
-        else:
-            kr = KeyResult.objects.select_related("objective__period", "indicator").get(pk=pk)
-            key_result_refresh(kr, today=today)
+    # No savepoint: a failure anywhere in the rollup must undo the write that set it off.
+    with transaction.atomic(savepoint=False), webhooks_cached():
+        _rollup(objective.organization_id, [objective.pk], today)
+
+
+def rollup_key_results(key_results: Iterable[KeyResult], *, today: dt.date | None = None) -> None:
+    """After anything that moves key results: refresh them, then their objectives and the
+    chains above them, each ancestor once. Reads only `pk`, `objective_id` and
+    `organization_id` of the rows given: everything else is read afresh."""
+    today = today or timezone.localdate()
+    by_organization: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    for kr in key_results:
+        objective_ids, kr_ids = by_organization[kr.organization_id]
+        objective_ids.add(kr.objective_id)
+        kr_ids.add(kr.pk)
+    if not by_organization:
+        return
+    with transaction.atomic(savepoint=False), webhooks_cached():
+        for organization_id, (objective_ids, kr_ids) in by_organization.items():
+            _rollup(organization_id, objective_ids, today, refresh=kr_ids)
 
 
 def rollup_key_result(kr: KeyResult, *, today: dt.date | None = None) -> None:
     """After anything that moves a key result: refresh it, its objective and the chain above."""
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        kr = KeyResult.objects.select_related("objective__period", "indicator").get(pk=kr.pk)
-        key_result_refresh(kr, today=today)
-        rollup_objective(kr.objective, today=today)
+    rollup_key_results([kr], today=today)
 
 
 # -- full recompute ---------------------------------------------------------------------------
+def _latest_check_ins_of(organization_id: int, today: dt.date) -> dict[int, list[CheckInRow]]:
+    """For every key result of the organization: its latest check-in and its latest with a
+    value, on or before the day it is read on (`_as_of`). One window query: the organization's
+    check-ins are never loaded, only two rows per key result at most."""
+    period_end = F("key_result__objective__period__end")
+    as_of = Least(Coalesce(period_end, Value(today)), Value(today))
+    valued = Case(When(value__isnull=True, then=Value(0)), default=Value(1))
+    rows = (
+        CheckIn.objects.filter(organization_id=organization_id, date__lte=as_of)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("key_result_id"), valued],
+                order_by=[F("date").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank=1)
+        .order_by()
+        .values_list("key_result_id", *_CHECK_IN_FIELDS)
+    )
+    latest: dict[int, list[CheckInRow]] = defaultdict(list)
+    for key_result_id, *row in rows:
+        latest[key_result_id].append(tuple(row))
+    return latest
+
+
+def _measurements_of(
+    organization_id: int, indicators: Collection[int], since: dt.date | None, today: dt.date
+) -> dict[int, list[core.Measurement]]:
+    found: dict[int, list[core.Measurement]] = defaultdict(list)
+    if not indicators or since is None:
+        return found
+    rows = (
+        Measurement.objects.filter(
+            organization_id=organization_id,
+            indicator_id__in=indicators,
+            date__gte=since,
+            date__lte=today,
+        )
+        .order_by()
+        .values_list("indicator_id", "date", "value")
+    )
+    for indicator_id, date, value in rows:
+        found[indicator_id].append(core.Measurement(date, Fraction(value)))
+    return found
+
+
 def recompute_organization(
     organization: Organization, *, today: dt.date | None = None
 ) -> dict[str, int]:
     """Rebuild every derived value of one organization from its raw data; returns counts of
-    rows that changed. The same arithmetic as the incremental path, in bulk."""
+    rows that changed. The same arithmetic as the incremental path, in bulk: each key result
+    reads only its latest check-ins (all its stored values depend on), and only changed rows
+    are written, in batches."""
     today = today or timezone.localdate()
     org = organization.pk
-    with transaction.atomic():
-        objectives = {
-            o.pk: o for o in Objective.objects.filter(organization_id=org).select_related("period")
-        }
-        key_results = {
-            kr.pk: kr
-            for kr in KeyResult.objects.filter(organization_id=org).select_related("indicator")
-        }
+    with transaction.atomic(), webhooks_cached():
+        objectives = (
+            Objective.objects.filter(organization_id=org)
+            .select_related("period")
+            .order_by()
+            .in_bulk()
+        )
+        key_results = KeyResult.objects.filter(organization_id=org).order_by().in_bulk()
         for kr in key_results.values():
             kr.objective = objectives[kr.objective_id]
-        check_ins: dict[int, list[CheckIn]] = defaultdict(list)
-        for c in CheckIn.objects.filter(organization_id=org, date__lte=today).order_by(
-            "date", "id"
-        ):
-            check_ins[c.key_result_id].append(c)
+        check_ins = _latest_check_ins_of(org, today)
         milestones: dict[int, list[Milestone]] = defaultdict(list)
-        for m in Milestone.objects.filter(organization_id=org, key_result__isnull=False):
+        for m in Milestone.objects.filter(organization_id=org, key_result__isnull=False).order_by():
             assert m.key_result_id is not None
             milestones[m.key_result_id].append(m)
-        measurements: dict[int, list[Measurement]] = defaultdict(list)
-        used_indicators = {
-            kr.indicator_id
+        following = [
+            kr
             for kr in key_results.values()
-            if kr.progress_source == KeyResult.Source.INDICATOR and kr.indicator_id
-        }
-        for measurement in Measurement.objects.filter(
-            organization_id=org, indicator_id__in=used_indicators
-        ):
-            measurements[measurement.indicator_id].append(measurement)
-        alignments = list(Alignment.objects.filter(organization_id=org))
+            if kr.progress_source == KeyResult.Source.INDICATOR
+            and kr.indicator_id
+            and kr.objective.period is not None
+        ]
+        indicators = Indicator.objects.in_bulk({kr.indicator_id for kr in following})
+        follows_indicator = {kr.pk for kr in following}
+        starts = [kr.objective.period.start for kr in following if kr.objective.period]
+        measurements = _measurements_of(org, indicators, min(starts, default=None), today)
         krs_of: dict[int, list[KeyResult]] = defaultdict(list)
         for kr in key_results.values():
             krs_of[kr.objective_id].append(kr)
 
         # Nodes and their dependencies: an objective needs its KRs and (by rollup) its children;
         # a key result fed by children needs those children.
-        needs: dict[tuple[str, int], set[tuple[str, int]]] = defaultdict(set)
+        needs: dict[Node, set[Node]] = defaultdict(set)
         for kr in key_results.values():
             needs[("o", kr.objective_id)].add(("k", kr.pk))
-        children_of_objective: dict[int, list[Alignment]] = defaultdict(list)
-        children_of_kr: dict[int, list[Alignment]] = defaultdict(list)
-        for link in alignments:
-            link.child = objectives[link.child_id]
-            if link.parent_objective_id:
-                children_of_objective[link.parent_objective_id].append(link)
-                if objectives[link.parent_objective_id].rollup != Objective.Rollup.KEY_RESULTS:
-                    needs[("o", link.parent_objective_id)].add(("o", link.child_id))
-            elif link.parent_key_result_id:
-                children_of_kr[link.parent_key_result_id].append(link)
-                needs[("k", link.parent_key_result_id)].add(("o", link.child_id))
-        nodes = [("k", pk) for pk in key_results] + [("o", pk) for pk in objectives]
-        done: set[tuple[str, int]] = set()
+        children_of: dict[Node, list[tuple[Decimal, int]]] = defaultdict(list)
+        for child, parent_objective, parent_kr, weight in (
+            Alignment.objects.filter(organization_id=org)
+            .order_by()
+            .values_list("child_id", "parent_objective_id", "parent_key_result_id", "weight")
+        ):
+            if parent_objective:
+                children_of[("o", parent_objective)].append((weight, child))
+                if objectives[parent_objective].rollup != Objective.Rollup.KEY_RESULTS:
+                    needs[("o", parent_objective)].add(("o", child))
+            elif parent_kr:
+                children_of[("k", parent_kr)].append((weight, child))
+                needs[("k", parent_kr)].add(("o", child))
+        done: set[Node] = set()
+        log = StatusLogBatch()
         changed_krs: dict[int, set[str]] = defaultdict(set)
         changed_objectives: dict[int, set[str]] = defaultdict(set)
 
-        def visit(node: tuple[str, int]) -> None:
+        def children_items(node: Node) -> list[Item]:
+            return [
+                item
+                for weight, child in children_of.get(node, ())
+                for item in _child_item(weight, objectives[child])
+            ]
+
+        def score(node: Node) -> None:
+            kind, pk = node
+            if kind == "k":
+                kr = key_results[pk]
+                objective = kr.objective
+                period = objective.period
+                indicator = None
+                if pk in follows_indicator:
+                    assert period is not None
+                    assert kr.indicator_id is not None
+                    end = min(period.end, today)
+                    indicator = _core_indicator(
+                        indicators[kr.indicator_id],
+                        [m for m in measurements[kr.indicator_id] if period.start <= m.date <= end],
+                    )
+                children = None
+                if kr.progress_source == KeyResult.Source.CHILDREN:
+                    children = _progress_of(children_items(node))
+                scored, last_at = _scored_check_ins(check_ins.get(pk, ()))
+                result = score_key_result(
+                    _core_key_result(kr, scored, milestones[pk] if _follows_milestones(kr) else ()),
+                    period=core_period(period),
+                    today=today,
+                    closed=objective.state == Objective.State.CLOSED,
+                    indicator=indicator,
+                    children_progress=children,
+                )
+                changed_krs[pk].update(_apply_key_result_score(kr, result, last_at, log))
+            else:
+                objective = objectives[pk]
+                own = [item for kr in krs_of[pk] for item in _key_result_item(kr)]
+                items = _objective_items(objective.rollup, own, children_items(node))
+                changed_objectives[pk].update(_apply_objective(objective, items, today, log))
+
+        for node in [*(("k", pk) for pk in key_results), *(("o", pk) for pk in objectives)]:
             stack = [(node, False)]
             while stack:
                 current, expanded = stack.pop()
@@ -362,62 +768,13 @@ def recompute_organization(
                     stack.extend((dep, False) for dep in needs.get(current, ()) if dep not in done)
                     continue
                 done.add(current)
-                kind, pk = current
-                if kind == "k":
-                    kr = key_results[pk]
-                    objective = objectives[kr.objective_id]
-                    period = objective.period
-                    indicator = None
-                    if (
-                        kr.progress_source == KeyResult.Source.INDICATOR
-                        and kr.indicator_id
-                        and period
-                    ):
-                        end = min(period.end, today)
-                        indicator = core_indicator(
-                            kr.indicator,  # type: ignore[arg-type]
-                            (
-                                m
-                                for m in measurements[kr.indicator_id]
-                                if period.start <= m.date <= end
-                            ),
-                        )
-                    children = None
-                    if kr.progress_source == KeyResult.Source.CHILDREN:
-                        children = _children_progress(children_of_kr[pk])
-                    score = score_key_result(
-                        core_key_result(
-                            kr,
-                            check_ins[pk],
-                            milestones[pk] if _follows_milestones(kr) else (),
-                        ),
-                        period=core_period(period),
-                        today=today,
-                        closed=objective.state == Objective.State.CLOSED,
-                        indicator=indicator,
-                        children_progress=children,
-                    )
-                    as_of = min(today, period.end) if period is not None else today
-                    last = next((c for c in reversed(check_ins[pk]) if c.date <= as_of), None)
-                    changed_krs[pk].update(_apply_key_result_score(kr, score, last))
-                else:
-                    objective = objectives[pk]
-                    items = _objective_items(
-                        krs_of[pk],
-                        [(a.weight, a.child) for a in children_of_objective[pk]],
-                        objective.rollup,
-                    )
-                    changed_objectives[pk].update(_apply_objective(objective, items, today))
+                score(current)
 
-        for node in nodes:
-            visit(node)
-
-        kr_fields = sorted({f for fields in changed_krs.values() for f in fields})
-        objective_fields = sorted({f for fields in changed_objectives.values() for f in fields})
+        log.write()
         kr_rows = [key_results[pk] for pk, fields in changed_krs.items() if fields]
         objective_rows = [objectives[pk] for pk, fields in changed_objectives.items() if fields]
-        if kr_rows:
-            KeyResult.objects.bulk_update(kr_rows, kr_fields, batch_size=500)
-        if objective_rows:
-            Objective.objects.bulk_update(objective_rows, objective_fields, batch_size=500)
+        _write_derived(KeyResult, kr_rows, {f for fields in changed_krs.values() for f in fields})
+        _write_derived(
+            Objective, objective_rows, {f for fields in changed_objectives.values() for f in fields}
+        )
     return {"key_results": len(kr_rows), "objectives": len(objective_rows)}

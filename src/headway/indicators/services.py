@@ -16,7 +16,7 @@ from headway.core.indicators import ThresholdError, Thresholds, validate_thresho
 from headway.core.model import IndicatorDirection
 from headway.core.model import Target as CoreTarget
 from headway.goals.models import KeyResult, ResultArea
-from headway.goals.rollup import rollup_key_result
+from headway.goals.rollup import rollup_key_results
 from headway.indicators.models import Indicator, Measurement, Target
 from headway.org.keys import unique_key
 from headway.org.models import Organization, Period, Person, Unit
@@ -73,13 +73,15 @@ def _validate(indicator: Indicator, targets: list[Target] | None = None) -> None
 
 
 def _refresh_followers(indicator: Indicator) -> None:
-    """Key results that follow this KPI move with it."""
-    for kr in KeyResult.objects.filter(
-        organization_id=indicator.organization_id,
-        indicator=indicator,
-        progress_source=KeyResult.Source.INDICATOR,
-    ):
-        rollup_key_result(kr)
+    """Key results that follow this KPI move with it, and the chains above them (each ancestor
+    once, however many followers share it)."""
+    rollup_key_results(
+        KeyResult.objects.filter(
+            organization_id=indicator.organization_id,
+            indicator=indicator,
+            progress_source=KeyResult.Source.INDICATOR,
+        ).only("objective", "organization")
+    )
 
 
 @transaction.atomic

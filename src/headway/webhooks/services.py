@@ -19,7 +19,9 @@ import secrets
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -52,6 +54,48 @@ ERROR_LENGTH = 1000  # Delivery.last_error
 OPEN = (Delivery.Status.PENDING, Delivery.Status.FAILED)
 EDITABLE = {"name", "url", "events", "format", "active", "secret"}
 HIDDEN = "(hidden)"
+
+
+# Inside `webhooks_cached()`: each organization's active webhooks (and the organization), read
+# once. A check-in's rollup may publish an event per changed status: without this, each costs a
+# query even when the organization has no webhook.
+_subscribers: ContextVar[dict[int, tuple[list[Webhook], Organization | None]] | None] = ContextVar(
+    "webhook_subscribers", default=None
+)
+
+
+@contextmanager
+def webhooks_cached() -> Iterator[None]:
+    """Read each organization's active webhooks once within the block (nested blocks share it).
+
+    For one write and what it sets off (a check-in and its rollup, a recompute); a webhook
+    created, changed or deleted meanwhile through this module is read again."""
+    if _subscribers.get() is not None:
+        yield
+        return
+    token = _subscribers.set({})
+    try:
+        yield
+    finally:
+        _subscribers.reset(token)
+
+
+def _forget_subscribers(organization_id: int) -> None:
+    cache = _subscribers.get()
+    if cache is not None:
+        cache.pop(organization_id, None)
+
+
+def _subscribers_of(organization_id: int) -> tuple[list[Webhook], Organization | None]:
+    """The organization's active webhooks, and the organization when there is one."""
+    cache = _subscribers.get()
+    if cache is not None and organization_id in cache:
+        return cache[organization_id]
+    webhooks = list(Webhook.objects.filter(organization_id=organization_id, active=True))
+    organization = Organization.objects.get(pk=organization_id) if webhooks else None
+    if cache is not None:
+        cache[organization_id] = (webhooks, organization)
+    return webhooks, organization
 
 
 # -- webhooks ---------------------------------------------------------------------------------
@@ -113,6 +157,7 @@ def webhook_create(
     )
     _validate(webhook)
     webhook.save()
+    _forget_subscribers(webhook.organization_id)
     _audit(webhook, AuditEvent.Action.CREATE, actor, None)
     return webhook
 
@@ -132,6 +177,7 @@ def webhook_update(*, webhook: Webhook, actor: Person | None = None, **fields: A
         setattr(webhook, name, value)
     _validate(webhook)
     webhook.save()
+    _forget_subscribers(webhook.organization_id)
     _audit(webhook, AuditEvent.Action.UPDATE, actor, before)
     return webhook
 
@@ -140,6 +186,7 @@ def webhook_update(*, webhook: Webhook, actor: Person | None = None, **fields: A
 def webhook_delete(*, webhook: Webhook, actor: Person | None = None) -> None:
     """Remove a webhook and its delivery log (queued attempts then find nothing to send)."""
     _audit(webhook, AuditEvent.Action.DELETE, actor, snapshot(webhook))
+    _forget_subscribers(webhook.organization_id)
     webhook.delete()
 
 
@@ -205,16 +252,14 @@ def event_publish(
 ) -> list[Delivery]:
     """One delivery per active webhook of the organization subscribed to `event`, sent after the
     current transaction commits. `data` may be a function: it is called only when some webhook
-    subscribes, so an organization without webhooks pays one query per event."""
-    webhooks = [
-        w
-        for w in Webhook.objects.filter(organization_id=organization_id, active=True)
-        if w.subscribes_to(str(event))
-    ]
+    subscribes, so an organization without webhooks pays one query per event, or one per
+    `webhooks_cached()` block."""
+    active, organization = _subscribers_of(organization_id)
+    webhooks = [w for w in active if w.subscribes_to(str(event))]
     if not webhooks:
         return []
     payload = data() if callable(data) else data
-    organization = Organization.objects.get(pk=organization_id)
+    assert organization is not None
     with transaction.atomic():
         return [_delivery_create(w, event, organization, payload) for w in webhooks]
 
