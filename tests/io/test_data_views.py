@@ -18,6 +18,7 @@ from tests.conftest import Company, signed_in
 from headway.goals.models import ResultArea
 from headway.goals.services import objective_create, result_area_create
 from headway.io.sheets import KINDS, write_csv
+from headway.notify.models import Notification
 from headway.org.models import Person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
@@ -126,6 +127,26 @@ def test_upload_previews_then_apply_saves(company: Company, upload_dir: Path) ->
     again = apply(client, token)
     assert again["Location"] == reverse("data")
     assert Person.objects.filter(email="bo@acme.test").count() == 1
+
+
+def test_a_large_upload_is_applied_by_the_worker_and_the_person_notified(
+    company: Company, upload_dir: Path, settings: Any
+) -> None:
+    settings.HEADWAY_SHEET_BACKGROUND_ROWS = 1  # tests run tasks at once (immediate backend)
+    client = signed_in(company.hr)
+    token = upload(client, "people", PEOPLE).context["token"]
+
+    applied = apply(client, token)
+
+    assert applied["Location"] == reverse("data")
+    assert [str(m) for m in get_messages(applied.wsgi_request)] == [
+        "upload.csv has 2 rows: it is being imported in the background. You will be notified "
+        "when it is done."
+    ]
+    assert Person.objects.filter(organization=company.org, email="bo@acme.test").exists()
+    [note] = Notification.objects.filter(person=company.hr, kind="import")
+    assert note.title == "Imported upload.csv (People): 2 created, 0 updated, 0 unchanged."
+    assert list(upload_dir.glob("*.json")) == []
 
 
 def test_a_bad_upload_lists_every_bad_row_and_offers_no_apply(company: Company) -> None:

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -49,6 +48,8 @@ from headway.io.sheets import (
     write_csv,
     write_xlsx,
 )
+from headway.io.tasks import background_rows, sheet_apply
+from headway.io.uploads import upload_dir
 from headway.org.models import Person
 from headway.web.current import require_person
 
@@ -115,11 +116,6 @@ def _preview(
 
 
 # -- the waiting upload -------------------------------------------------------------------------
-def _upload_dir() -> Path:
-    configured = getattr(settings, "HEADWAY_SHEET_UPLOAD_DIR", None)
-    return Path(configured) if configured else Path(settings.DATA_DIR) / "uploads"
-
-
 def _sweep(directory: Path) -> None:
     """Forget previews nobody applied."""
     cutoff = time.time() - UPLOAD_MAX_AGE
@@ -132,7 +128,7 @@ def _sweep(directory: Path) -> None:
 
 
 def _store(person: Person, kind: str, filename: str, table: Table) -> str:
-    directory = _upload_dir()
+    directory = upload_dir()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     _sweep(directory)
     name = secrets.token_urlsafe(24)
@@ -156,7 +152,7 @@ def _upload_path(person: Person, token: str) -> Path | None:
     name = str(data.get("n", ""))
     if not TOKEN_NAME.match(name):
         return None
-    path = _upload_dir() / f"{name}.json"
+    path = upload_dir() / f"{name}.json"
     return path if path.is_file() else None
 
 
@@ -209,10 +205,19 @@ def data_apply(request: HttpRequest) -> HttpResponse:
     kind, filename = payload["kind"], payload["filename"]
     if kind not in KINDS or not kind_importable(person, kind):
         raise PermissionDenied(refusal(person, kind) if kind in KINDS else "")
+    rows = Table.from_json(payload["table"])
+    if len(rows.rows) > background_rows():
+        sheet_apply.enqueue(upload=path.stem, person_id=person.pk)
+        messages.info(
+            request,
+            f"{filename} has {len(rows.rows):,} rows: it is being imported in the background. "
+            "You will be notified when it is done.",
+        )
+        return redirect("data")
     result = sheet_import(
         organization=person.organization,
         kind=kind,
-        rows=Table.from_json(payload["table"]),
+        rows=rows,
         actor=person,
         dry_run=False,
         label=f"spreadsheet {filename}",
