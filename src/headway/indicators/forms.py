@@ -12,6 +12,7 @@ from headway.goals.models import ResultArea
 from headway.indicators.models import Indicator
 from headway.indicators.selectors import STATUS_CHOICES
 from headway.org.models import Period, Person, Unit
+from headway.web.picker import PickerField, bind_pickers
 
 BOUNDS_UPSIDE_DOWN = "The lower bound is above the upper bound."
 
@@ -233,26 +234,17 @@ class TargetForm(forms.Form):
 
 
 class IndicatorFilterForm(forms.Form):
-    """The KPI list's filters; a value that does not fit is shown as an error and ignored."""
+    """The KPI list's filters; a value that does not fit is shown as an error and ignored. Unit
+    and owner are found by typing (pickers): an organization of 50,000 people is no select."""
 
     q = forms.CharField(required=False, label="Search", max_length=200)
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), required=False, label="Unit (and below)",
-        empty_label="Any unit",
-    )  # fmt: skip
-    owner = forms.ModelChoiceField(
-        queryset=Person.objects.none(), required=False, empty_label="Anyone"
-    )
+    unit = PickerField("unit", required=False, label="Unit (and below)")
+    owner = PickerField("person", required=False, label="Owner")
     status = forms.ChoiceField(choices=[("", "Any status"), *STATUS_CHOICES], required=False)
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        org = person.organization_id
-        self.fields["unit"].queryset = Unit.objects.filter(organization_id=org)  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = Person.objects.filter(organization_id=org).order_by(  # type: ignore[attr-defined]
-            "name", "id"
-        )
-        self.fields["owner"].label_from_instance = lambda p: p.name  # type: ignore[attr-defined]
+        bind_pickers(self, person)
 
     def filters(self) -> dict[str, Any]:
         """The valid filters, by name; empty or invalid ones are left out."""

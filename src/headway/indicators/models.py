@@ -66,6 +66,10 @@ class Indicator(Scoped):
             ),
             Scoped.scope_constraint("indicator_one_scope"),
         ]
+        indexes = [
+            # The KPI list reads a page of KPIs by name: walked in order, not sorted whole.
+            models.Index(fields=["organization", "name", "id"], name="indicator_org_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import reduce
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DecimalField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from headway import access
@@ -40,6 +38,7 @@ RAG_BADGE = {
     core.Rag.RED: "text-bg-danger",
 }
 # The statuses the KPI list filters by, in the words its filter offers.
+_VALUE: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=6)
 STATUS_CHOICES = [
     (core.Rag.GREEN.value, "Green: on target"),
     (core.Rag.AMBER.value, "Amber: short of target"),
@@ -74,6 +73,7 @@ class Reading:
     value: Decimal | None = None
     target: Target | None = None
     attainment: Decimal | None = None
+    share: Fraction | None = None  # the attainment, exact, for rollups (KRA health)
 
     @property
     def label(self) -> str:
@@ -110,23 +110,21 @@ def indicator_reading(
     period = indicator_period(reading, [p for p in map(core_period, periods) if p], today)
     if period is None:
         return Reading(period=None, status=core.Rag.NO_TARGET)
-    value = indicator_value(reading, period, today)
-    target = by_period.get(period.id)
-    direction = core.IndicatorDirection(indicator.direction)
-    return Reading(
+    return _reading_of(
+        indicator,
         period=next(p for p in periods if str(p.pk) == period.id),
-        status=rag(value, direction, target, thresholds_of(indicator)),
-        value=to_decimal(value),
-        target=next((t for t in targets if str(t.period_id) == period.id), None),
-        attainment=to_decimal(attainment(value, direction, target)),
+        value=indicator_value(reading, period, today),
+        targets=list(targets),
     )
 
 
 def indicator_get(*, person: Person | None, pk: Any) -> Indicator:
     """The KPI if the person may see it; anything else (another tenant's) is 404."""
+    if person is None:
+        raise Http404("No such KPI.")
     indicator = (
         Indicator.objects.select_related("owner", "result_area", "scope_unit", "scope_person__unit")
-        .filter(pk=pk)
+        .filter(organization_id=person.organization_id, pk=pk)
         .first()
     )
     if indicator is None or not access.indicator_visible(person, indicator):
@@ -142,7 +140,7 @@ def indicator_list(
     q: str = "",
 ) -> QuerySet[Indicator]:
     """The KPIs of the person's organization (everyone in it sees every KPI, as
-    `access.indicator_visible` says), filtered, with their latest measurement annotated.
+    `access.indicator_visible` says), filtered, by name, with what a list row shows of them.
 
     `unit` takes the unit's subtree: its KPIs, those of the units below it and of their people.
     """
@@ -161,17 +159,105 @@ def indicator_list(
         indicators = indicators.filter(
             Q(name__icontains=q) | Q(description__icontains=q) | Q(key__icontains=q)
         )
-    latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-date")
-    return (
-        indicators.select_related("owner", "result_area", "scope_unit", "scope_person")
-        .annotate(
-            latest_value=Subquery(
-                latest.values("value")[:1],
-                output_field=DecimalField(max_digits=20, decimal_places=6),
-            ),
-            latest_date=Subquery(latest.values("date")[:1]),
+    return indicators.select_related("owner", "result_area", "scope_unit", "scope_person").order_by(
+        "name", "id"
+    )
+
+
+def with_latest(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
+    """The KPIs with their latest measurement's value and date annotated: one index probe
+    each (the measurement index led by the organization), so slice before reading."""
+    latest = Measurement.objects.filter(
+        organization_id=OuterRef("organization_id"), indicator_id=OuterRef("pk")
+    ).order_by("-date")
+    return indicators.annotate(
+        latest_value=Subquery(latest.values("value")[:1], output_field=_VALUE),
+        latest_date=Subquery(latest.values("date")[:1]),
+    )
+
+
+def _chunks(ids: Sequence[int], size: int = 10_000) -> list[Sequence[int]]:
+    """Id lists short enough for one IN (SQLite allows about 32,000 parameters)."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def period_values(
+    *,
+    organization_id: int,
+    read_for: dict[Period, list[Indicator]],
+    today: dt.date,
+    within: QuerySet[Indicator] | None = None,
+) -> dict[int, Fraction]:
+    """Each KPI's value over the period it is read for (DESIGN §3.6), aggregated by the
+    database: per period, one query for the sum, count, min and max, and one for the latest
+    value of the KPIs that take the last one. Nothing is read per measurement, so the cost
+    follows the KPIs, not their history. A KPI with no value in its period is left out.
+
+    `within`: the query the KPIs came from; a period that every one of them is read for is
+    then asked by that query rather than by lists of ids."""
+    values: dict[int, Fraction] = {}
+    places = Decimal("0.000001")  # a measurement's places: SQLite sums in binary floats
+    total_count = sum(len(members) for members in read_for.values())
+    for period, members in read_for.items():
+        window = Q(
+            organization_id=organization_id,
+            date__gte=period.start,
+            date__lte=min(period.end, today),
         )
-        .order_by("name", "id")
+        lasts = [i.pk for i in members if i.aggregation == Indicator.Aggregation.LAST]
+        others = {
+            i.pk: i.aggregation for i in members if i.aggregation != Indicator.Aggregation.LAST
+        }
+        whole = within is not None and len(members) == total_count
+        groups: list[Any] = [within.values("pk")] if whole and within is not None else []
+        for ids in groups or _chunks(list(others)):
+            for pk, total, count, low, high in (
+                Measurement.objects.filter(window, indicator_id__in=ids)
+                .order_by()
+                .values("indicator_id")
+                .annotate(
+                    total=Sum("value"), count=Count("id"), low=Min("value"), high=Max("value")
+                )
+                .values_list("indicator_id", "total", "count", "low", "high")
+            ):
+                if pk not in others:
+                    continue  # a KPI taking its last value, asked with the others
+                if others[pk] == Indicator.Aggregation.MIN:
+                    values[pk] = Fraction(low)
+                elif others[pk] == Indicator.Aggregation.MAX:
+                    values[pk] = Fraction(high)
+                else:
+                    exact = Fraction(Decimal(total).quantize(places))
+                    values[pk] = exact if others[pk] == Indicator.Aggregation.SUM else exact / count
+        latest = Measurement.objects.filter(window, indicator_id=OuterRef("pk")).order_by("-date")
+        last = Indicator.objects.filter(aggregation=Indicator.Aggregation.LAST)
+        for ids in groups or _chunks(lasts):
+            for pk, value in (
+                last.filter(organization_id=organization_id, pk__in=ids)
+                .annotate(last=Subquery(latest.values("value")[:1], output_field=_VALUE))
+                .values_list("pk", "last")
+            ):
+                if value is not None:
+                    values[pk] = Fraction(value)
+    return values
+
+
+def _reading_of(
+    indicator: Indicator, *, period: Period | None, value: Fraction | None, targets: list[Target]
+) -> Reading:
+    """The reading of a KPI whose value over `period` is known, as `indicator_reading` gives it."""
+    if period is None:
+        return Reading(period=None, status=core.Rag.NO_TARGET)
+    target = next((t for t in targets if t.period_id == period.pk), None)
+    goal = core_target(target) if target is not None else None
+    direction = core.IndicatorDirection(indicator.direction)
+    return Reading(
+        period=period,
+        status=rag(value, direction, goal, thresholds_of(indicator)),
+        value=to_decimal(value),
+        target=target,
+        attainment=to_decimal(share := attainment(value, direction, goal)),
+        share=share,
     )
 
 
@@ -185,46 +271,53 @@ class IndicatorRow:
     latest_date: dt.date | None
 
 
-def indicator_rows(*, indicators: Sequence[Indicator], today: dt.date) -> list[IndicatorRow]:
-    """Every KPI's reading in three queries, however many KPIs there are: their targets, the
-    organization's periods, and the measurements inside the period each is read for."""
+def indicator_readings(
+    *,
+    indicators: Sequence[Indicator],
+    today: dt.date,
+    within: QuerySet[Indicator] | None = None,
+) -> dict[int, Reading]:
+    """Every KPI's reading, by id, in a few queries however many KPIs and measurements there
+    are: the organization's periods, the KPIs' targets, and their values over the periods they
+    are read for (`period_values`). `within`: the query `indicators` were read with, for many
+    KPIs (the database is then given that query, not thousands of ids)."""
     if not indicators:
-        return []
-    ids = [i.pk for i in indicators]
-    periods = list(Period.objects.filter(organization_id=indicators[0].organization_id))
+        return {}
+    organization_id = indicators[0].organization_id
+    periods = list(Period.objects.filter(organization_id=organization_id))
     by_id = {str(p.pk): p for p in periods}
     targets: dict[int, list[Target]] = defaultdict(list)
-    for target in Target.objects.filter(indicator_id__in=ids).select_related("period"):
-        targets[target.indicator_id].append(target)
-
-    # Only the measurements that count: those inside the period each KPI is read for.
-    read_for: dict[str, list[int]] = defaultdict(list)
+    groups: list[Any] = [within.values("pk")] if within is not None else []
+    for ids in groups or _chunks([i.pk for i in indicators]):
+        for target in Target.objects.filter(
+            organization_id=organization_id, indicator_id__in=ids
+        ).select_related("period"):
+            targets[target.indicator_id].append(target)
+    read_in: dict[int, Period | None] = {}
+    read_for: dict[Period, list[Indicator]] = defaultdict(list)
     for indicator in indicators:
-        period = _reading_period(indicator, targets[indicator.pk], periods, today)
+        found = _reading_period(indicator, targets[indicator.pk], periods, today)
+        period = by_id[found.id] if found is not None else None
+        read_in[indicator.pk] = period
         if period is not None:
-            read_for[period.id].append(indicator.pk)
-    measurements: dict[int, list[Measurement]] = defaultdict(list)
-    if read_for:
-        inside = reduce(
-            operator.or_,
-            (
-                Q(indicator_id__in=members, date__gte=by_id[pid].start, date__lte=by_id[pid].end)
-                for pid, members in read_for.items()
-            ),
-        )
-        for m in Measurement.objects.filter(inside).order_by("date", "id"):
-            measurements[m.indicator_id].append(m)
+            read_for[period].append(indicator)
+    values = period_values(
+        organization_id=organization_id, read_for=read_for, today=today, within=within
+    )
+    return {
+        i.pk: _reading_of(i, period=read_in[i.pk], value=values.get(i.pk), targets=targets[i.pk])
+        for i in indicators
+    }
 
+
+def indicator_rows(*, indicators: Sequence[Indicator], today: dt.date) -> list[IndicatorRow]:
+    """Every KPI's row: its reading (`indicator_readings`) and its latest measurement as
+    `indicator_list` annotated it."""
+    readings = indicator_readings(indicators=indicators, today=today)
     return [
         IndicatorRow(
             indicator=indicator,
-            reading=indicator_reading(
-                indicator,
-                measurements=measurements[indicator.pk],
-                targets=targets[indicator.pk],
-                periods=periods,
-                today=today,
-            ),
+            reading=readings[indicator.pk],
             latest_value=getattr(indicator, "latest_value", None),
             latest_date=getattr(indicator, "latest_date", None),
         )
@@ -232,13 +325,17 @@ def indicator_rows(*, indicators: Sequence[Indicator], today: dt.date) -> list[I
     ]
 
 
-def indicator_rows_in_status(
+def indicators_in_status(
     *, indicators: QuerySet[Indicator], status: str, today: dt.date
-) -> list[IndicatorRow]:
-    """The rows of the KPIs in one status. The status is computed, not stored: every KPI is read
-    (in the same few queries), then the ones asked for are kept."""
-    return [
-        row
-        for row in indicator_rows(indicators=list(indicators), today=today)
-        if row.reading.status == status
-    ]
+) -> list[int]:
+    """The ids of the KPIs in one status, in the list's order. The status is computed, not
+    stored: every KPI is read (only the columns a reading needs, values aggregated by the
+    database), then the ones asked for are kept."""
+    light = list(
+        indicators.select_related(None).only(
+            "id", "organization_id", "name", "direction", "frequency", "aggregation",
+            "red_below", "red_above", "tolerance",
+        )
+    )  # fmt: skip
+    readings = indicator_readings(indicators=light, today=today, within=indicators)
+    return [i.pk for i in light if readings[i.pk].status == status]

@@ -363,12 +363,17 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     status = chosen.get("status")
     if status:
-        rows = selectors.indicator_rows_in_status(indicators=indicators, status=status, today=today)
-        page: Page[Any] = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = selectors.indicators_in_status(indicators=indicators, status=status, today=today)
+        page: Page[Any] = Paginator(ids, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        found = selectors.with_latest(indicators.filter(pk__in=list(page))).in_bulk()
+        shown = [found[pk] for pk in page]
     else:
-        page = Paginator(indicators, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        # Only this page's KPIs are read; the page then holds their rows.
-        page.object_list = selectors.indicator_rows(indicators=list(page), today=today)  # type: ignore[assignment]
+        page = Paginator(selectors.with_latest(indicators), LIST_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        shown = list(page)
+    # Only this page's KPIs are read; the page then holds their rows.
+    page.object_list = selectors.indicator_rows(indicators=shown, today=today)
     return render(
         request,
         "indicators/indicators.html",

@@ -129,7 +129,9 @@ class Person(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "manager_path"], name="person_org_manager_path")
+            models.Index(fields=["organization", "manager_path"], name="person_org_manager_path"),
+            # The directory and the people picker list people by name, a page at a time.
+            models.Index(fields=["organization", "name", "id"], name="person_org_name"),
         ]
 
     def __str__(self) -> str:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
-from headway.core.evaluate import evaluate
+from headway.core.indicators import capped
+from headway.core.kra import kra_health
 from headway.core.model import to_decimal
 from headway.goals.models import Objective, ResultArea
 from headway.goals.selectors import objective_list
-from headway.goals.snapshot import organization_goals
 from headway.indicators.models import Indicator
+from headway.indicators.selectors import indicator_readings
 from headway.org.models import Organization, Period, Person, Unit
 
 RAG_WORDS = {
@@ -84,7 +87,11 @@ class Scorecard:
 
 def period_default(*, organization: Organization, today: dt.date) -> Period | None:
     """The shortest period containing today; else the latest that has started; else the first."""
-    periods = list(Period.objects.filter(organization=organization))
+    return period_default_of(list(Period.objects.filter(organization=organization)), today=today)
+
+
+def period_default_of(periods: list[Period], *, today: dt.date) -> Period | None:
+    """`period_default` among periods already read."""
     current = [p for p in periods if p.start <= today <= p.end]
     if current:
         return min(current, key=lambda p: ((p.end - p.start).days, p.name))
@@ -171,29 +178,46 @@ def _averages(objectives: QuerySet[Objective], by: str) -> dict[int, tuple[Decim
 def kra_rows(
     *, organization: Organization, areas: list[ResultArea], today: dt.date
 ) -> dict[int, KraRow]:
-    """KRAs with their health (DESIGN §3.7) and KPIs, from one evaluation of the organization."""
-    scores = evaluate(organization_goals(organization, today=today))
+    """KRAs with their health (DESIGN §3.7) and KPIs, reading only what is linked to them: the
+    KPIs' readings (`indicator_readings`) and the stored progress of the objectives filed under
+    them. Queries stay the same however large the organization is."""
     rows: dict[int, KraRow] = {}
-    for area in areas:
-        score = scores.result_areas.get(area.key)
-        rows[area.pk] = KraRow(
-            area,
-            to_decimal(score.health) if score else None,
-            Rag(str(score.status) if score else "unmeasured"),
+    if not areas:
+        return rows
+    indicators = list(
+        Indicator.objects.filter(organization=organization, result_area__in=areas).order_by(
+            "name", "id"
         )
-    for indicator in Indicator.objects.filter(
-        organization=organization, result_area__in=list(rows)
-    ).order_by("name", "id"):
-        kpi = scores.indicators.get(indicator.key)
-        target = kpi.target.value if kpi and kpi.target else None
+    )
+    readings = indicator_readings(indicators=indicators, today=today)
+    one = Fraction(1)
+    items: dict[int, list[tuple[Fraction, Fraction | None]]] = {a.pk: [] for a in areas}
+    for indicator in indicators:
         assert indicator.result_area_id is not None
+        reading = readings[indicator.pk]
+        items[indicator.result_area_id].append((one, capped(reading.share)))
+    objectives = (
+        Objective.objects.filter(organization=organization, result_area__in=areas)
+        .exclude(state=Objective.State.CANCELLED)
+        .values_list("result_area_id", "period__start", "period__end", "progress")
+    )
+    progresses: dict[int, list[tuple[Fraction, Fraction | None]]] = defaultdict(list)
+    for area_id, start, end, progress in objectives:
+        running = start is not None and start <= today <= end
+        # Linked, but not in the period read today: counted with no value (as `evaluate`).
+        value = Fraction(progress) if running and progress is not None else None
+        progresses[area_id].append((one, value))
+    for area in areas:
+        health = kra_health(
+            indicator_attainments=items[area.pk], objective_progresses=progresses[area.pk]
+        )
+        rows[area.pk] = KraRow(area, to_decimal(health.value), Rag(str(health.status)))
+    for indicator in indicators:
+        assert indicator.result_area_id is not None
+        reading = readings[indicator.pk]
+        target = reading.target.value if reading.target is not None else None
         rows[indicator.result_area_id].indicators.append(
-            KpiRow(
-                indicator,
-                to_decimal(kpi.value) if kpi else None,
-                to_decimal(target),
-                Rag(str(kpi.status) if kpi else "no_target"),
-            )
+            KpiRow(indicator, reading.value, target, Rag(str(reading.status)))
         )
     return rows
 
