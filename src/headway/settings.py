@@ -155,6 +155,15 @@ else:
             },
         }
     }
+# Optional: reads from a PostgreSQL read replica, with read-your-writes (docs/scaling.md).
+if os.environ.get("HEADWAY_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["HEADWAY_REPLICA_DATABASE_URL"], conn_max_age=60
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["headway.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "headway.dbrouter.ReplicaMiddleware")
+    HEADWAY_REPLICA_STICKY_SECONDS = env_int("HEADWAY_REPLICA_STICKY_SECONDS", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
