@@ -15,24 +15,16 @@ after a warm-up. Prints requests/s, p50/p95/p99 latency and errors of both, and 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import csv
 import json
 import os
 import random
-import resource
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
-from bench.cpu import cpu_ticks, process_ticks, split_cpu, wait_quiet
+from bench.load import Figures, Server, locust
 from bench.target import (
     BENCH_DIR,
     Target,
@@ -44,29 +36,8 @@ from bench.target import (
 )
 
 TOKEN_NAME = "bench load test"
-REPO = BENCH_DIR.parent
-VENV_BIN = Path(sys.executable).parent
 GOAL_RATIO = 0.40
-
-
-@dataclass
-class Figures:
-    """One measured run, as locust reports it (latencies in milliseconds)."""
-
-    name: str
-    requests: int
-    failures: int
-    seconds: float
-    rps: float
-    p50: float
-    p95: float
-    p99: float
-    mean: float
-    cpu_busy: float  # share of all cores busy during the run (whole machine)
-    busy_before: float  # share of all cores busy just before it
-    foreign: float  # cores used by other work during the run (noise in the figures)
-    server_cpu_ms: float  # CPU of gunicorn and its database backends per request
-    locust_cpu: float  # cores used by the load generator itself
+LOCUSTFILE = BENCH_DIR / "locustfile.py"
 
 
 # -- preparing tokens and the pool --------------------------------------------------------------
@@ -171,155 +142,6 @@ def count_queries(entries: list[list[Any]]) -> dict[str, Any]:
 
 
 # -- the server -----------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn on bench.wsgi, started and stopped by this process only."""
-
-    def __init__(self, target: Target, workers: int, run_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = target.environ()
-        env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-        (run_dir / "access.log").unlink(missing_ok=True)
-        self.log = open(run_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed in stop()
-        command = [
-            str(VENV_BIN / "gunicorn"), "bench.wsgi:application",
-            "--workers", str(workers),
-            "--bind", f"127.0.0.1:{self.port}",
-            "--access-logfile", str(run_dir / "access.log"),
-            "--backlog", "2048",
-        ]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/bench/bare/", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"gunicorn did not start; see {run_dir / 'gunicorn.log'}")
-            time.sleep(0.3)
-        # One request through Django in every worker, so imports are not timed.
-        for _ in range(workers * 2):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(self.url + "/api/v1/health/", timeout=10).close()
-
-    def worker_pids(self) -> list[int]:
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                pids.append(int(stat.parent.name))
-        return pids
-
-    def worker_peak_mib(self) -> float:
-        """The largest peak resident size (VmHWM) of any worker so far."""
-        peak = 0
-        for pid in self.worker_pids():
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peak = max(peak, int(line.split()[1]))
-            except OSError:
-                continue
-        return round(peak / 1024, 1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-# -- the load generator -----------------------------------------------------------------------------
-def locust(
-    user_class: str,
-    *,
-    url: str,
-    users: int,
-    seconds: int,
-    run_dir: Path,
-    name: str,
-    pool_file: Path | None = None,
-    offset: int = 0,
-    quiet_wait: float = 0.0,
-    database: str = "",
-    server_pid: int = 0,
-) -> Figures:
-    prefix = run_dir / name
-    env = dict(os.environ)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    if pool_file is not None:
-        env["BENCH_POOL"] = str(pool_file)
-        env["BENCH_POOL_OFFSET"] = str(offset)
-    command = [
-        str(VENV_BIN / "locust"), "-f", str(BENCH_DIR / "locustfile.py"), "--headless",
-        "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s",
-        "--host", url, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
-        "--exit-code-on-error", "0", "--loglevel", "WARNING", user_class,
-    ]  # fmt: skip
-    idle_check = wait_quiet(quiet_wait)
-    before_processes = process_ticks()
-    before_cpu = cpu_ticks()
-    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
-    with open(run_dir / f"{name}.log", "w") as log:
-        done = subprocess.run(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    elapsed = time.perf_counter() - began
-    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    after_cpu = cpu_ticks()
-    server_cpu, other_cpu = split_cpu(
-        before_processes, process_ticks(), database=database, server_pid=server_pid
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"locust failed ({done.returncode}); see {run_dir / name}.log")
-    with open(f"{prefix}_stats.csv") as handle:
-        total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
-    requests = int(total["Request Count"])
-    locust_cpu = (after_children.ru_utime + after_children.ru_stime) - (
-        before_children.ru_utime + before_children.ru_stime
-    )
-
-    def number(key: str) -> float:
-        value = total.get(key) or "0"
-        return float(value) if value != "N/A" else 0.0
-
-    return Figures(
-        name=name,
-        requests=requests,
-        failures=int(total["Failure Count"]),
-        seconds=round(elapsed, 1),
-        rps=round(number("Requests/s"), 1),
-        p50=number("50%"),
-        p95=number("95%"),
-        p99=number("99%"),
-        mean=round(number("Average Response Time"), 1),
-        cpu_busy=round((after_cpu[0] - before_cpu[0]) / max(1, after_cpu[1] - before_cpu[1]), 3),
-        locust_cpu=round(locust_cpu / elapsed, 2),
-        busy_before=idle_check,
-        foreign=round(other_cpu / elapsed, 2),
-        server_cpu_ms=round(1000 * server_cpu / max(1, requests), 2),
-    )
-
-
-# -- the run ------------------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
     target = target_from_arguments(args)
     setup_django(target)
@@ -356,8 +178,9 @@ def run(args: argparse.Namespace) -> int:
             "server_pid": server.process.pid,
         }
         print(f"  server {server.url}: gunicorn, {args.workers} workers", file=sys.stderr)
-        locust("BareUser", seconds=args.warmup, name="bare-warmup", **common)
+        locust(LOCUSTFILE, "BareUser", seconds=args.warmup, name="bare-warmup", **common)
         results["bare"] = locust(
+            LOCUSTFILE,
             "BareUser",
             seconds=args.duration,
             name="bare",
@@ -368,19 +191,20 @@ def run(args: argparse.Namespace) -> int:
         before = CheckIn.objects.count()
         connections.close_all()
         warm = locust(
+            LOCUSTFILE,
             "CheckInUser",
             seconds=args.warmup,
             name="checkin-warmup",
-            pool_file=pool_file,
-            offset=0,
+            env_extra={"BENCH_POOL": str(pool_file), "BENCH_POOL_OFFSET": "0"},
             **common,
         )
+        offset = warm.requests + 2 * args.users
         results["checkin"] = locust(
+            LOCUSTFILE,
             "CheckInUser",
             seconds=args.duration,
             name="checkin",
-            pool_file=pool_file,
-            offset=warm.requests + 2 * args.users,
+            env_extra={"BENCH_POOL": str(pool_file), "BENCH_POOL_OFFSET": str(offset)},
             quiet_wait=args.quiet_wait,
             **common,
         )

@@ -77,12 +77,80 @@ def checkins(results: list[tuple[str, dict[str, Any]]]) -> str:
     return "\n".join(rows)
 
 
+def reads(results: list[tuple[str, dict[str, Any]]]) -> str:
+    """The read pages (bench.reads): throughput against the bare endpoint, then latency."""
+    rows = [
+        "| run | page | users | req/s | p50 | p95 | p99 | errors | server CPU ms/req "
+        "| others (cores) | SQL statements | against the baseline |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, data in results:
+        bare = data["throughput"]["bare"]["rps"]
+        figures = [*data["throughput"].items(), *data["latency"].items()]
+        for kind, f in figures:
+            if kind == "bare":
+                against = "baseline"
+            elif f["users"] > 1:
+                against = f"{f['rps'] / bare:.1%} of bare req/s" if bare else "—"
+            elif kind in data.get("bare_sql_ms", {}):
+                sql = data["bare_sql_ms"][kind]["p95"]
+                against = f"bare SQL p95 {sql:,.1f} ms: ×{f['p95'] / sql:,.1f}"
+            else:
+                against = ""
+            queries = data["queries"].get(kind)
+            count = f"{queries['min']}–{queries['max']}" if queries else ""
+            rows.append(
+                f"| {name.removeprefix('reads-')} | {kind} | {f['users']} | {f['rps']:,.1f} | "
+                f"{f['p50']:,.0f} | {f['p95']:,.0f} | {f['p99']:,.0f} | {f['failures']:,} | "
+                f"{f['server_cpu_ms']} | {f['foreign']} | {count} | {against} |"
+            )
+    return "\n".join(rows)
+
+
+def imports(results: list[tuple[str, dict[str, Any]]]) -> str:
+    """The imports (bench.imports): end to end and database part against a raw insert."""
+    rows = [
+        "| run | file | rows | end to end s | SQL s | raw insert s | COPY s | SQL ÷ insert "
+        "| peak MiB | others (cores) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, data in results:
+        for found in data["results"].values():
+            base, imp = found["baseline"], found["import"]
+            copy = f"{base['copy']:,.1f}" if base.get("copy") else "—"
+            rows.append(
+                f"| {name.removeprefix('imports-')} | {found['file']} | {imp['rows']:,} | "
+                f"{imp['read'] + imp['import']:,.1f} | {imp['sql']:,.1f} | {base['insert']:,.1f} "
+                f"| {copy} | ×{imp['sql'] / base['insert']:,.1f} | {imp['peak_mib']:,.0f} | "
+                f"{imp['others']} / {base['others']} |"
+            )
+    return "\n".join(rows)
+
+
+def worker(results: list[tuple[str, dict[str, Any]]]) -> str:
+    """The worker's jobs (bench.worker): time and peak RSS of each."""
+    rows = [
+        "| run | job | seconds | peak RSS MiB | others (cores) | outcome |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, data in results:
+        for job in data["jobs"]:
+            rows.append(
+                f"| {name.removeprefix('worker-')} | {job['job']} | {job.get('seconds', '—')} | "
+                f"{job.get('peak_mib', '—')} | {job['others']} | {job.get('status')} |"
+            )
+    return "\n".join(rows)
+
+
 def main() -> int:
     if not RESULTS_DIR.exists():
         print("no results yet: run bench.generate or bench.checkin first")
         return 1
     print("## generation\n\n" + generation(load("generate")) + "\n")
-    print("## check-in POST\n\n" + checkins(load("checkin")))
+    print("## check-in POST\n\n" + checkins(load("checkin")) + "\n")
+    print("## read pages\n\n" + reads(load("reads")) + "\n")
+    print("## imports\n\n" + imports(load("imports")) + "\n")
+    print("## worker\n\n" + worker(load("worker")))
     return 0
 
 
