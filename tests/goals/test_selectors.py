@@ -6,10 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from tests.conftest import Company
 
 from headway.checkins.services import checkin_record
+from headway.goals.models import Objective
 from headway.goals.selectors import (
     key_results_due_for_check_in,
     line_of_sight,
@@ -127,3 +130,56 @@ def test_line_of_sight_reaches_the_organizations_kra(company: Company) -> None:
         ("result_area", "New business"),
         ("result_area", "Revenue growth"),
     ]
+
+
+def _ladder(company: Company, levels: int) -> Objective:
+    """`levels` objectives, each aligned under the one before it, under an organization KRA
+    with a parent; the lowest returned."""
+    parent_kra = result_area_create(organization=company.org, name="Growth", owner=company.admin)
+    kra = result_area_create(
+        organization=company.org, name="Revenue", owner=company.admin, parent=parent_kra
+    )
+    above = objective_create(
+        organization=company.org, title="Level 0", owner=company.admin, period=company.quarter,
+        result_area=kra,
+    )  # fmt: skip
+    for level in range(1, levels):
+        below = objective_create(
+            organization=company.org, title=f"Level {level}", owner=company.admin,
+            period=company.quarter,
+        )  # fmt: skip
+        alignment_create(child=below, parent_objective=above)
+        above = below
+    return above
+
+
+def test_line_of_sight_follows_the_heaviest_link(company: Company) -> None:
+    light = objective_create(
+        organization=company.org, title="Light", owner=company.admin, period=company.quarter
+    )
+    heavy = objective_create(
+        organization=company.org, title="Heavy", owner=company.admin, period=company.quarter
+    )
+    mine = objective_create(
+        organization=company.org, title="Mine", owner=company.member, period=company.quarter
+    )
+    alignment_create(child=mine, parent_objective=light, weight=Decimal(1))
+    alignment_create(child=mine, parent_objective=heavy, weight=Decimal(3))
+
+    assert [str(s.item) for s in line_of_sight(mine)] == ["Heavy"]
+
+
+@pytest.mark.parametrize("levels", [2, 8])
+def test_line_of_sight_costs_the_same_queries_at_any_depth(company: Company, levels: int) -> None:
+    lowest = _ladder(company, levels)
+    lowest = Objective.objects.get(pk=lowest.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        steps = line_of_sight(lowest)
+
+    assert [str(s.item) for s in steps] == [
+        *(f"Level {n}" for n in reversed(range(levels - 1))),
+        "Revenue",
+        "Growth",
+    ]
+    assert len(queries) == 4  # the chain, its links with their parents, the KRA chain, its KRAs

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
@@ -106,25 +107,64 @@ class SightStep:
     item: Objective | KeyResult | ResultArea
 
 
+# The heaviest link at each level above an objective, in one recursive query (SQLite and
+# PostgreSQL alike): each step takes the child's link of most weight (then the oldest) and goes
+# on from its parent objective, or from the objective of its parent key result. A cycle is cut
+# in Python; the depth bound only stops a cycle's walk.
+_SIGHT = """
+WITH RECURSIVE up(link, node, depth) AS (
+    SELECT CAST(NULL AS BIGINT), CAST(%s AS BIGINT), 0
+    UNION ALL
+    SELECT step.id, COALESCE(step.parent_objective_id, kr.objective_id), up.depth + 1
+    FROM up
+    JOIN {alignment} step ON step.id = (
+        SELECT heaviest.id FROM {alignment} heaviest
+        WHERE heaviest.child_id = up.node
+        ORDER BY heaviest.weight DESC, heaviest.id
+        LIMIT 1
+    )
+    LEFT JOIN {key_result} kr ON kr.id = step.parent_key_result_id
+    WHERE up.depth < %s
+)
+SELECT link FROM up WHERE link IS NOT NULL ORDER BY depth
+"""
+# A KRA and the KRAs above it, nearest first.
+_AREAS_UP = """
+WITH RECURSIVE up(id, depth) AS (
+    SELECT CAST(%s AS BIGINT), 0
+    UNION ALL
+    SELECT area.parent_id, up.depth + 1
+    FROM up JOIN {area} area ON area.id = up.id
+    WHERE area.parent_id IS NOT NULL AND up.depth < %s
+)
+SELECT id FROM up ORDER BY depth
+"""
+_MOST_LEVELS = 100
+
+
+def _column(sql: str, params: list[Any]) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def line_of_sight(objective: Objective) -> list[SightStep]:
     """The chain upward: aligned objectives (through key results) and then the KRAs the chain is
-    filed under, up to the organization's. Follows the heaviest link at each level; one query
-    per level."""
+    filed under, up to the organization's. Follows the heaviest link at each level. Three
+    queries whatever the depth: the chain's links, then those links with their parents, then
+    the KRAs above the first one filed."""
+    quote = connection.ops.quote_name
+    sight = _SIGHT.format(
+        alignment=quote(Alignment._meta.db_table), key_result=quote(KeyResult._meta.db_table)
+    )
+    ids = _column(sight, [objective.pk, _MOST_LEVELS])
+    links = Alignment.objects.select_related(
+        "parent_objective__result_area", "parent_key_result__objective__result_area"
+    ).in_bulk(ids)
     steps: list[SightStep] = []
     chain = [objective]
     seen = {objective.pk}
-    node = objective
-    while True:
-        link = (
-            Alignment.objects.filter(child=node)
-            .select_related(
-                "parent_objective__result_area", "parent_key_result__objective__result_area"
-            )
-            .order_by("-weight", "id")
-            .first()
-        )
-        if link is None:
-            break
+    for link in (links[pk] for pk in ids):
         if link.parent_key_result is not None:
             steps.append(SightStep("key_result", link.parent_key_result))
             parent = link.parent_key_result.objective
@@ -136,13 +176,18 @@ def line_of_sight(objective: Objective) -> list[SightStep]:
         seen.add(parent.pk)
         steps.append(SightStep("objective", parent))
         chain.append(parent)
-        node = parent
-    area = next((o.result_area for o in chain if o.result_area_id), None)
-    areas_seen: set[int] = set()
-    while area is not None and area.pk not in areas_seen:
-        areas_seen.add(area.pk)
-        steps.append(SightStep("result_area", area))
-        area = ResultArea.objects.filter(pk=area.parent_id).first() if area.parent_id else None
+    first = next((o.result_area for o in chain if o.result_area_id), None)
+    if first is not None:
+        above = _column(
+            _AREAS_UP.format(area=quote(ResultArea._meta.db_table)), [first.pk, _MOST_LEVELS]
+        )
+        areas = ResultArea.objects.in_bulk(above[1:])
+        area_seen: set[int] = set()
+        for area in [first, *(areas[pk] for pk in above[1:])]:
+            if area.pk in area_seen:
+                break
+            area_seen.add(area.pk)
+            steps.append(SightStep("result_area", area))
     return steps
 
 
