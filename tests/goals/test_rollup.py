@@ -88,6 +88,19 @@ def test_recompute_agrees_with_the_incremental_values(company: Company) -> None:
     assert recompute_organization(company.org) == {"key_results": 0, "objectives": 0}
 
 
+def test_recompute_reads_the_check_ins_of_an_objective_without_a_period(company: Company) -> None:
+    objective = objective_create(
+        organization=company.org, title="Open the Lisbon office", owner=company.member,
+        period=None,
+    )  # fmt: skip
+    kr = key_result_create(objective=objective, title="Hires", start=Decimal(0), target=Decimal(9))
+    checkin_record(key_result=kr, value=Decimal(6), author=company.member)
+    kr.refresh_from_db()
+    assert kr.progress == Decimal("0.6666666667")
+
+    assert recompute_organization(company.org) == {"key_results": 0, "objectives": 0}
+
+
 def test_closing_a_period_grades_and_freezes_every_score(company: Company) -> None:
     # given
     from headway.goals.models import ScoreSnapshot

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Least, Round, RowNumber
+from django.db.models.functions import Cast, Least, Round, RowNumber
 from django.utils import timezone
 
 from headway.checkins.models import CheckIn
@@ -611,11 +611,13 @@ def _latest_check_ins_of(organization_id: int, today: dt.date) -> dict[int, list
     """For every key result of the organization: its latest check-in and its latest with a
     value, on or before the day it is read on (`_as_of`). One window query: the organization's
     check-ins are never loaded, only two rows per key result at most."""
-    period_end = F("key_result__objective__period__end")
-    as_of = Least(Coalesce(period_end, Value(today)), Value(today))
+    # An objective without a period reads its check-ins up to today. The OR keeps the period's
+    # join an outer one: a filter through a nullable relation alone would drop those rows.
+    no_period = Q(key_result__objective__period__isnull=True, date__lte=today)
+    in_period = Q(date__lte=Least(F("key_result__objective__period__end"), Value(today)))
     valued = Case(When(value__isnull=True, then=Value(0)), default=Value(1))
     rows = (
-        CheckIn.objects.filter(organization_id=organization_id, date__lte=as_of)
+        CheckIn.objects.filter(no_period | in_period, organization_id=organization_id)
         .annotate(
             rank=Window(
                 RowNumber(),
