@@ -991,19 +991,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="after --derive core, run recompute_organization: it must change nothing",
     )
-    parser.add_argument(
-        "--recompute-only",
-        action="store_true",
-        help="do not generate: time recompute_organization on the database generated before",
-    )
     args = parser.parse_args(argv)
     target = target_from_arguments(args)
     size = SIZES[target.size]
     began = time.perf_counter()
     processes = process_ticks()
     database = target.database_name if target.engine == "postgres" else ""
-    if not args.recompute_only:
-        recreate_database(target)
+    recreate_database(target)
     setup_django(target)
     from django.utils import timezone
 
@@ -1013,24 +1007,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{size.levels} levels, today {today}",
         file=sys.stderr,
     )
-    if args.recompute_only:
-        from headway.goals.rollup import recompute_organization
-        from headway.org.models import Organization
-
-        org = Organization.objects.get(slug=target.slug)
-        t0 = time.perf_counter()
-        changed = recompute_organization(org, today=today)
-        seconds = time.perf_counter() - t0
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"recompute_organization: {seconds:.1f} s, peak RSS {peak:,.0f} MiB, changed {changed}"
-        )
-        save_result(
-            f"recompute-{target.label}",
-            {"target": target.label, "seconds": seconds, "peak_mib": peak, "changed": changed,
-             "machine": machine()},
-        )  # fmt: skip
-        return 0
     migrate_began = time.perf_counter()
     migrate()
     migrate_seconds = time.perf_counter() - migrate_began

@@ -142,6 +142,27 @@ def worker(results: list[tuple[str, dict[str, Any]]]) -> str:
     return "\n".join(rows)
 
 
+def recompute(results: list[tuple[str, dict[str, Any]]]) -> str:
+    """The full recompute (bench.recompute): the product next to hand-written SQL."""
+    rows = [
+        "| run | key results / objectives | product s (in SQL) | baseline s (cold run) "
+        "| product ÷ baseline | peak RSS MiB product / baseline | agree on progress "
+        "| agree on status | others (cores) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, data in results:
+        prod, base, cold = data["product"], data["baseline"], data["baseline_cold"]
+        krs, objectives = (data["agreement"][t]["counts"] for t in ("key_results", "objectives"))
+        rows.append(
+            f"| {name.removeprefix('recompute-')} | {krs['rows']:,} / {objectives['rows']:,} | "
+            f"{prod['seconds']:,.1f} ({prod['sql']:,.1f}) | {base['seconds']:,.1f} "
+            f"({cold['seconds']:,.1f}) | ×{data['ratio']:,.2f} | {prod['peak_mib']:,.0f} / "
+            f"{base['peak_mib']:,.0f} | {krs['progress']:,} / {objectives['progress']:,} | "
+            f"{krs['status']:,} / {objectives['status']:,} | {prod['others']} / {base['others']} |"
+        )
+    return "\n".join(rows)
+
+
 def main() -> int:
     if not RESULTS_DIR.exists():
         print("no results yet: run bench.generate or bench.checkin first")
@@ -150,6 +171,7 @@ def main() -> int:
     print("## check-in POST\n\n" + checkins(load("checkin")) + "\n")
     print("## read pages\n\n" + reads(load("reads")) + "\n")
     print("## imports\n\n" + imports(load("imports")) + "\n")
+    print("## full recompute\n\n" + recompute(load("recompute")) + "\n")
     print("## worker\n\n" + worker(load("worker")))
     return 0
 
