@@ -40,6 +40,7 @@ PLACES = Decimal("0.0000000001")
 SCALE = 10**10  # a stored ratio has ten decimal places: SCALE × ratio is a whole number
 _CONTEXT = Context(prec=60)
 WRITE_BATCH = 1000  # rows per UPDATE statement when derived values are written
+ID_BATCH = 10_000  # ids per IN (…): SQLite takes at most 32,766 parameters in a statement
 
 Node = tuple[str, int]  # ("o", objective id) or ("k", key result id)
 Item = tuple[Fraction, Fraction | None, Fraction | None]  # (weight, progress, forecast)
@@ -403,14 +404,22 @@ def _aligned_children(
 
 
 def _rescore_key_result(
-    kr: KeyResult, *, today: dt.date, children_progress: Fraction | None
+    kr: KeyResult,
+    *,
+    today: dt.date,
+    children_progress: Fraction | None,
+    latest: Sequence[CheckInRow] | None = None,
+    log: StatusLogBatch | None = None,
 ) -> list[str]:
     """Score one key result from its check-ins, KPI, milestones or aligned children (whose
     weighted progress is `children_progress`) and copy the score onto the row, unsaved; the
-    names of the fields that changed. `kr.objective` and its period must be loaded."""
+    names of the fields that changed. `kr.objective` and its period must be loaded. `latest`:
+    its latest check-ins when already read (`_latest_check_ins_of`)."""
     period = kr.objective.period
     as_of = _as_of(period, today)
-    check_ins, last_at = _scored_check_ins(_latest_check_ins(kr, as_of))
+    if latest is None:
+        latest = _latest_check_ins(kr, as_of)
+    check_ins, last_at = _scored_check_ins(latest)
     milestones = list(kr.milestones.all()) if _follows_milestones(kr) else []
     indicator = None
     if kr.progress_source == KeyResult.Source.INDICATOR and kr.indicator_id and period is not None:
@@ -427,7 +436,7 @@ def _rescore_key_result(
         indicator=indicator,
         children_progress=children,
     )
-    return _apply_key_result_score(kr, score, last_at)
+    return _apply_key_result_score(kr, score, last_at, log)
 
 
 # Objectives that lie above the starting ones through links that carry progress (to an
@@ -548,6 +557,16 @@ def _rollup(
         key_results=[*kr_nodes, *fed],
         leave_out=list(objectives),
     )
+    # Many key results to rescore (an import, a KPI many follow): their latest check-ins in one
+    # query per batch, rather than one query each.
+    rescored = [*moved, *kr_nodes]
+    latest: dict[int, list[CheckInRow]] | None = None
+    if len(rescored) > 1:
+        latest = {}
+        for batch in range(0, len(rescored), ID_BATCH):
+            ids = rescored[batch : batch + ID_BATCH]
+            latest.update(_latest_check_ins_of(organization_id, today, key_results=ids))
+    log = StatusLogBatch()
     changed_objectives: list[Objective] = []
     changed_krs: list[KeyResult] = []
     objective_fields: set[str] = set()
@@ -560,7 +579,13 @@ def _rollup(
             children += _child_item(weight, objectives[child])
         if kind == "k":
             kr = krs[pk]
-            changed = _rescore_key_result(kr, today=today, children_progress=_progress_of(children))
+            changed = _rescore_key_result(
+                kr,
+                today=today,
+                children_progress=_progress_of(children),
+                latest=None if latest is None else latest.get(pk, []),
+                log=log,
+            )
             if changed:
                 changed_krs.append(kr)
                 kr_fields.update(changed)
@@ -568,10 +593,11 @@ def _rollup(
             objective = objectives[pk]
             own = [item for kr in krs_of[pk] for item in _key_result_item(kr)]
             items = _objective_items(objective.rollup, own, children)
-            changed = _apply_objective(objective, items, today)
+            changed = _apply_objective(objective, items, today, log)
             if changed:
                 changed_objectives.append(objective)
                 objective_fields.update(changed)
+    log.write()
     _write_derived(KeyResult, changed_krs, kr_fields)
     _write_derived(Objective, changed_objectives, objective_fields)
 
@@ -607,10 +633,12 @@ def rollup_key_result(kr: KeyResult, *, today: dt.date | None = None) -> None:
 
 
 # -- full recompute ---------------------------------------------------------------------------
-def _latest_check_ins_of(organization_id: int, today: dt.date) -> dict[int, list[CheckInRow]]:
-    """For every key result of the organization: its latest check-in and its latest with a
-    value, on or before the day it is read on (`_as_of`). One window query: the organization's
-    check-ins are never loaded, only two rows per key result at most."""
+def _latest_check_ins_of(
+    organization_id: int, today: dt.date, *, key_results: Collection[int] | None = None
+) -> dict[int, list[CheckInRow]]:
+    """For every key result of the organization (or those of `key_results`): its latest
+    check-in and its latest with a value, on or before the day it is read on (`_as_of`). One
+    window query: the check-ins are never loaded, only two rows per key result at most."""
     # An objective without a period reads its check-ins up to today. The OR keeps the period's
     # join an outer one: a filter through a nullable relation alone would drop those rows.
     no_period = Q(key_result__objective__period__isnull=True, date__lte=today)
@@ -618,6 +646,7 @@ def _latest_check_ins_of(organization_id: int, today: dt.date) -> dict[int, list
     valued = Case(When(value__isnull=True, then=Value(0)), default=Value(1))
     rows = (
         CheckIn.objects.filter(no_period | in_period, organization_id=organization_id)
+        .filter(Q() if key_results is None else Q(key_result_id__in=list(key_results)))
         .annotate(
             rank=Window(
                 RowNumber(),
