@@ -272,8 +272,11 @@ def _progress_of(items: Iterable[Item]) -> Fraction | None:
 
 # -- writing derived values -------------------------------------------------------------------
 def _prepared(row: Any, columns: Sequence[Any]) -> list[Any]:
-    """A row's values of `columns` as the database takes them (datetimes adapted as Django
-    does; Decimals, strings, integers and booleans as they are)."""
+    """A row's values of `columns` as the database takes them: on SQLite datetimes adapted as
+    Django does; otherwise as they are (PostgreSQL's driver takes aware datetimes, Decimals,
+    strings, integers and booleans)."""
+    if connection.vendor == "postgresql":
+        return [getattr(row, f.attname) for f in columns]
     return [
         f.get_db_prep_save(getattr(row, f.attname), connection)
         if isinstance(f, models.DateTimeField)
