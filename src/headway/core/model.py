@@ -157,7 +157,7 @@ class Period:
         return self.start <= day <= self.end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an organization holds millions of them
 class CheckIn:
     """One recorded value of a key result (append-only)."""
 
@@ -239,7 +239,7 @@ class Target:
     upper: Fraction | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an organization holds millions of them
 class Measurement:
     date: dt.date
     value: Fraction

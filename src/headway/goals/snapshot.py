@@ -96,6 +96,9 @@ def _key_result(
     )
 
 
+STREAM_CHUNK = 10_000  # rows per fetch when a long series is streamed
+
+
 def organization_goals(organization: Organization, *, today: dt.date | None = None) -> core.Goals:
     """Everything the core reasons about for one organization, in a fixed number of queries.
 
@@ -165,9 +168,16 @@ def organization_goals(organization: Organization, *, today: dt.date | None = No
         targets[t.indicator_id][names.periods[t.period_id]] = core.Target(
             value=_number(t.value), lower=_number(t.lower), upper=_number(t.upper)
         )
+    # The long series are streamed as tuples (`iterator`), never held as model instances: at
+    # 18 million measurements those alone took more than 12 GiB.
     measurements: dict[int, list[core.Measurement]] = defaultdict(list)
-    for m in Measurement.objects.filter(organization_id=org).order_by("date", "id"):
-        measurements[m.indicator_id].append(core.Measurement(m.date, Fraction(m.value), m.note))
+    for indicator_id, day, value, note in (
+        Measurement.objects.filter(organization_id=org)
+        .order_by("date", "id")
+        .values_list("indicator_id", "date", "value", "note")
+        .iterator(chunk_size=STREAM_CHUNK)
+    ):
+        measurements[indicator_id].append(core.Measurement(day, Fraction(value), note))
     indicators = [
         core.Indicator(
             id=i.key,
@@ -203,9 +213,14 @@ def organization_goals(organization: Organization, *, today: dt.date | None = No
             core.Milestone(ms.title, ms.done, Fraction(ms.weight), ms.due)
         )
     check_ins: dict[int, list[core.CheckIn]] = defaultdict(list)
-    for c in CheckIn.objects.filter(organization_id=org).order_by("date", "id"):
-        check_ins[c.key_result_id].append(
-            core.CheckIn(c.date, _number(c.value), c.confidence, c.status or None, c.note)
+    for key_result_id, day, amount, confidence, status, note in (
+        CheckIn.objects.filter(organization_id=org)
+        .order_by("date", "id")
+        .values_list("key_result_id", "date", "value", "confidence", "status", "note")
+        .iterator(chunk_size=STREAM_CHUNK)
+    ):
+        check_ins[key_result_id].append(
+            core.CheckIn(day, _number(amount), confidence, status or None, note)
         )
     links: dict[int, list[core.Alignment]] = defaultdict(list)
     for link in Alignment.objects.filter(organization_id=org).order_by("id"):
