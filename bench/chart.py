@@ -54,6 +54,16 @@ def _per_thousand_rows(kind: str) -> Getter:
     return read
 
 
+def _seconds(*path: str) -> Getter:
+    read = _get(*path)
+
+    def in_ms(data: dict[str, Any]) -> float | None:
+        value = read(data)
+        return None if value is None else 1000 * value
+
+    return in_ms
+
+
 def _hungriest_job(data: dict[str, Any]) -> float | None:
     seconds = [float(job.get("seconds", 0)) for job in data.get("jobs", [])]
     return 1000 * max(seconds) if seconds and max(seconds) > 0 else None
@@ -71,6 +81,8 @@ SERIES: list[tuple[str, str, Getter]] = [
     ("KPI overview, red only: p95", "reads", _get("latency", "kpis_status", "p95")),
     ("import of measurements: per 1,000 rows", "imports", _per_thousand_rows("measurements")),
     ("import of key results: per 1,000 rows", "imports", _per_thousand_rows("key_results")),
+    ("full recompute: recompute_organization", "recompute", _seconds("product", "seconds")),
+    ("full recompute: hand-written SQL", "recompute", _seconds("baseline", "seconds")),
     ("worker's hungriest job", "worker", _hungriest_job),
 ]
 
