@@ -16,20 +16,20 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
-from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Least, Round, RowNumber
 from django.utils import timezone
 
+from headway.bulk import batches, rows_update
 from headway.checkins.models import CheckIn
 from headway.core import model as core
 from headway.core.evaluate import KeyResultScore, score_key_result, score_objective
 from headway.core.progress import weighted_mean
 from headway.goals import status_log
-from headway.goals.models import Alignment, KeyResult, Milestone, Objective, StatusChange
+from headway.goals.models import Alignment, KeyResult, Milestone, Objective
 from headway.indicators.models import Indicator, Measurement
 from headway.notify import escalations
 from headway.org.models import Organization, Period
@@ -39,8 +39,6 @@ from headway.webhooks.services import webhooks_cached
 PLACES = Decimal("0.0000000001")
 SCALE = 10**10  # a stored ratio has ten decimal places: SCALE × ratio is a whole number
 _CONTEXT = Context(prec=60)
-WRITE_BATCH = 1000  # rows per UPDATE statement when derived values are written
-ID_BATCH = 10_000  # ids per IN (…): SQLite takes at most 32,766 parameters in a statement
 
 Node = tuple[str, int]  # ("o", objective id) or ("k", key result id)
 Item = tuple[Fraction, Fraction | None, Fraction | None]  # (weight, progress, forecast)
@@ -157,45 +155,14 @@ def _scored_check_ins(rows: Sequence[CheckInRow]) -> tuple[list[core.CheckIn], d
     return [_core_check_in(row) for row in (*valued[-1:], latest)], latest[6]
 
 
-class StatusLogBatch:
-    """The status log of a bulk path: the StatusChange rows `status_log.status_changed` writes
-    one INSERT at a time (for a change of a saved row's status, unless the log is paused),
-    collected and written in batches. A full recompute of fresh data changes every status."""
-
-    def __init__(self) -> None:
-        self.rows: list[StatusChange] = []
-
-    def status_changed(self, row: KeyResult | Objective, new: dict[str, Any]) -> None:
-        if row.pk is None or row.status == new["status"] or not status_log.recording():
-            return
-        subject = "key_result_id" if isinstance(row, KeyResult) else "objective_id"
-        self.rows.append(
-            StatusChange(
-                organization_id=row.organization_id,
-                before=row.status,
-                after=new["status"],
-                progress=new.get("progress"),
-                **{subject: row.pk},
-            )
-        )
-
-    def write(self) -> None:
-        now = timezone.now()
-        for change in self.rows:
-            change.created_at = change.updated_at = now
-        fields = ("organization", "objective", "key_result", "before", "after", "progress")
-        _insert_rows(StatusChange, ("created_at", "updated_at", *fields), self.rows)
-        self.rows = []
-
-
 def _apply_key_result_score(
     kr: KeyResult,
     score: KeyResultScore,
     last_check_in_at: dt.datetime | None,
-    log: StatusLogBatch | None = None,
+    log: status_log.StatusLog,
 ) -> list[str]:
-    """Copy a score onto the row; the names of the fields that changed. A bulk path passes
-    `log` to write the status log in batches."""
+    """Copy a score onto the row; the names of the fields that changed. Status changes go to
+    `log`, written when the rollup has scored everything."""
     values = {
         "current": stored_value(score.current),
         "progress": stored(score.progress),
@@ -207,10 +174,7 @@ def _apply_key_result_score(
     }
     changed = [name for name, value in values.items() if getattr(kr, name) != value]
     if changed:  # the status log, escalations and webhooks see the row before it changes
-        if log is None:
-            status_log.status_changed(kr, values)
-        else:
-            log.status_changed(kr, values)
+        log.changed(kr, values)
         escalations.key_result_changed(kr, values)
         webhook_events.key_result_status_changed(kr, values)
     for name in changed:
@@ -244,7 +208,7 @@ def _child_item(weight: Decimal, child: Objective) -> list[Item]:
 
 
 def _apply_objective(
-    objective: Objective, items: list, today: dt.date, log: StatusLogBatch | None = None
+    objective: Objective, items: list, today: dt.date, log: status_log.StatusLog
 ) -> list[str]:
     score = score_objective(
         str(objective.pk),
@@ -256,10 +220,7 @@ def _apply_objective(
     values = {"progress": stored(score.progress), "status": str(score.status)}
     changed = [name for name, value in values.items() if getattr(objective, name) != value]
     if changed:
-        if log is None:
-            status_log.status_changed(objective, values)
-        else:
-            log.status_changed(objective, values)
+        log.changed(objective, values)
         webhook_events.objective_status_changed(objective, values)
     for name in changed:
         setattr(objective, name, values[name])
@@ -268,91 +229,6 @@ def _apply_objective(
 
 def _progress_of(items: Iterable[Item]) -> Fraction | None:
     return weighted_mean((weight, progress) for weight, progress, _ in items)
-
-
-# -- writing derived values -------------------------------------------------------------------
-def _prepared(row: Any, columns: Sequence[Any]) -> list[Any]:
-    """A row's values of `columns` as the database takes them: on SQLite datetimes adapted as
-    Django does; otherwise as they are (PostgreSQL's driver takes aware datetimes, Decimals,
-    strings, integers and booleans)."""
-    if connection.vendor == "postgresql":
-        return [getattr(row, f.attname) for f in columns]
-    return [
-        f.get_db_prep_save(getattr(row, f.attname), connection)
-        if isinstance(f, models.DateTimeField)
-        else getattr(row, f.attname)
-        for f in columns
-    ]
-
-
-def _write_derived(model: type[models.Model], rows: Sequence[Any], fields: Collection[str]) -> int:
-    """Store `fields` (and `updated_at`) of `rows` in a few statements: on SQLite one prepared
-    UPDATE run over every row; on PostgreSQL one UPDATE … FROM unnest(an array per column) for
-    a few rows, or, for many, COPY into a temporary table and one UPDATE … FROM it. (Django's
-    bulk_update writes a CASE per row and field: it was half of a full recompute.)"""
-    if not rows or not fields:
-        return 0
-    now = timezone.now()
-    for row in rows:
-        row.updated_at = now
-    columns: list[Any] = [model._meta.get_field(name) for name in [*sorted(fields), "updated_at"]]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = [quote(f.column) for f in columns]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            assignments = ", ".join(f"{name} = %s" for name in names)
-            cursor.executemany(
-                f"UPDATE {table} SET {assignments} WHERE id = %s",
-                [[*_prepared(row, columns), row.pk] for row in rows],
-            )
-            return len(rows)
-        assignments = ", ".join(f"{name} = v.{name}" for name in names)
-        if len(rows) <= WRITE_BATCH:
-            by_column = zip(*(_prepared(row, columns) for row in rows), strict=True)
-            arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} "
-                f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {', '.join(names)}) "
-                f"WHERE {table}.id = v.id",
-                [[row.pk for row in rows], *(list(column) for column in by_column)],
-            )
-            return len(rows)
-        scratch = quote(f"derived_{model._meta.db_table}")
-        typed = ", ".join(
-            f"{name} {f.cast_db_type(connection)}" for name, f in zip(names, columns, strict=True)
-        )
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} (id bigint, {typed})")
-        with cursor.copy(f"COPY {scratch} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row.pk, *_prepared(row, columns)])
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM {scratch} AS v WHERE {table}.id = v.id"
-        )
-        cursor.execute(f"DROP TABLE {scratch}")
-    return len(rows)
-
-
-def _insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Any]) -> None:
-    """Insert model instances' `fields` (attnames) without the ORM's per-value work: COPY on
-    PostgreSQL, one prepared INSERT run over every row on SQLite."""
-    if not rows:
-        return
-    columns: list[Any] = [model._meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(f.column) for f in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(_prepared(row, columns))
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                [_prepared(row, columns) for row in rows],
-            )
 
 
 # -- incremental ------------------------------------------------------------------------------
@@ -411,13 +287,13 @@ def _rescore_key_result(
     *,
     today: dt.date,
     children_progress: Fraction | None,
-    latest: Sequence[CheckInRow] | None = None,
-    log: StatusLogBatch | None = None,
+    latest: Sequence[CheckInRow] | None,
+    log: status_log.StatusLog,
 ) -> list[str]:
     """Score one key result from its check-ins, KPI, milestones or aligned children (whose
     weighted progress is `children_progress`) and copy the score onto the row, unsaved; the
     names of the fields that changed. `kr.objective` and its period must be loaded. `latest`:
-    its latest check-ins when already read (`_latest_check_ins_of`)."""
+    its latest check-ins when already read (`_latest_check_ins_of`), else None."""
     period = kr.objective.period
     as_of = _as_of(period, today)
     if latest is None:
@@ -566,10 +442,9 @@ def _rollup(
     latest: dict[int, list[CheckInRow]] | None = None
     if len(rescored) > 1:
         latest = {}
-        for batch in range(0, len(rescored), ID_BATCH):
-            ids = rescored[batch : batch + ID_BATCH]
+        for ids in batches(rescored):
             latest.update(_latest_check_ins_of(organization_id, today, key_results=ids))
-    log = StatusLogBatch()
+    log = status_log.StatusLog()
     changed_objectives: list[Objective] = []
     changed_krs: list[KeyResult] = []
     objective_fields: set[str] = set()
@@ -601,8 +476,8 @@ def _rollup(
                 changed_objectives.append(objective)
                 objective_fields.update(changed)
     log.write()
-    _write_derived(KeyResult, changed_krs, kr_fields)
-    _write_derived(Objective, changed_objectives, objective_fields)
+    rows_update(KeyResult, changed_krs, kr_fields)
+    rows_update(Objective, changed_objectives, objective_fields)
 
 
 def rollup_objective(objective: Objective, *, today: dt.date | None = None) -> None:
@@ -746,7 +621,7 @@ def recompute_organization(
                 children_of[("k", parent_kr)].append((weight, child))
                 needs[("k", parent_kr)].add(("o", child))
         done: set[Node] = set()
-        log = StatusLogBatch()
+        log = status_log.StatusLog()
         changed_krs: dict[int, set[str]] = defaultdict(set)
         changed_objectives: dict[int, set[str]] = defaultdict(set)
 
@@ -807,8 +682,8 @@ def recompute_organization(
         log.write()
         kr_rows = [key_results[pk] for pk, fields in changed_krs.items() if fields]
         objective_rows = [objectives[pk] for pk, fields in changed_objectives.items() if fields]
-        _write_derived(KeyResult, kr_rows, {f for fields in changed_krs.values() for f in fields})
-        _write_derived(
+        rows_update(KeyResult, kr_rows, {f for fields in changed_krs.values() for f in fields})
+        rows_update(
             Objective, objective_rows, {f for fields in changed_objectives.values() for f in fields}
         )
     return {"key_results": len(kr_rows), "objectives": len(objective_rows)}

@@ -11,6 +11,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.utils import timezone
+
+from headway.bulk import rows_insert
 from headway.goals.models import KeyResult, Objective, StatusChange
 
 _paused: ContextVar[bool] = ContextVar("status_log_paused", default=False)
@@ -29,15 +32,32 @@ def recording() -> bool:
     return not _paused.get()
 
 
-def status_changed(row: KeyResult | Objective, new: dict[str, Any]) -> StatusChange | None:
-    """Log the change from the row's stored status to `new["status"]`, if it is one."""
-    if row.pk is None or row.status == new["status"] or not recording():
-        return None
-    subject = "key_result_id" if isinstance(row, KeyResult) else "objective_id"
-    return StatusChange.objects.create(
-        organization_id=row.organization_id,
-        before=row.status,
-        after=new["status"],
-        progress=new.get("progress"),
-        **{subject: row.pk},
-    )
+class StatusLog:
+    """The status changes of one rollup, collected while it scores and written in one
+    statement at its end (a full recompute of fresh data changes every status). A change is
+    one of a saved row's stored status, unless the log is paused."""
+
+    FIELDS = (
+        "created_at", "updated_at", "organization_id", "objective_id", "key_result_id",
+        "before", "after", "progress",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+
+    def changed(self, row: KeyResult | Objective, new: dict[str, Any]) -> None:
+        """Note the change from the row's stored status to `new["status"]`, if it is one."""
+        if row.pk is None or row.status == new["status"] or not recording():
+            return
+        objective, key_result = (None, row.pk) if isinstance(row, KeyResult) else (row.pk, None)
+        self.rows.append(
+            (row.organization_id, objective, key_result, row.status, new["status"],
+             new.get("progress"))
+        )  # fmt: skip
+
+    def write(self) -> None:
+        if not self.rows:
+            return
+        now = timezone.now()
+        rows_insert(StatusChange, self.FIELDS, [(now, now, *row) for row in self.rows])
+        self.rows = []

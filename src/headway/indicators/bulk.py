@@ -13,7 +13,7 @@ and webhook events, and derived values refreshed after the last value instead of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from headway.audit.models import AuditEvent
 from headway.audit.services import snapshot
-from headway.bulk import AUDIT_FIELDS, audit_row, ids_reserve, rows_insert
+from headway.bulk import AUDIT_FIELDS, audit_row, batches, ids_reserve, rows_insert
 from headway.goals.models import KeyResult
 from headway.goals.rollup import rollup_key_results
 from headway.indicators.models import Indicator, Measurement
@@ -81,11 +81,6 @@ def _validate(organization: Organization, rows: Sequence[MeasurementRow]) -> Non
         seen.add(key)
 
 
-def _chunks(ids: Sequence[int], size: int = 1_000) -> Iterator[Sequence[int]]:
-    for begin in range(0, len(ids), size):
-        yield ids[begin : begin + size]
-
-
 def _stored(
     organization: Organization, rows: Sequence[MeasurementRow], *, lock: bool
 ) -> dict[tuple[int, dt.date], Measurement]:
@@ -97,7 +92,7 @@ def _stored(
         dates[row.indicator.pk] = (min(low, row.date), max(high, row.date))
     wanted = {(row.indicator.pk, row.date) for row in rows}
     found: dict[tuple[int, dt.date], Measurement] = {}
-    for chunk in _chunks(sorted(dates)):
+    for chunk in batches(sorted(dates), 1_000):  # narrow date ranges per query
         measurements = Measurement.objects.filter(
             organization_id=organization.pk,
             indicator_id__in=chunk,
@@ -190,7 +185,7 @@ def measurements_record(
     rows_insert(AuditEvent, AUDIT_FIELDS, (row for row in audits if row is not None))
     touched = sorted({m.indicator_id for m in created} | {m.indicator_id for m, _ in replaced})
     followers: list[KeyResult] = []
-    for chunk in _chunks(touched):
+    for chunk in batches(touched):
         followers += KeyResult.objects.filter(
             organization_id=organization.pk,
             indicator_id__in=chunk,

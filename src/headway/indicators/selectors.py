@@ -16,6 +16,7 @@ from django.db.models import Count, DecimalField, Max, Min, OuterRef, Q, QuerySe
 from django.http import Http404
 
 from headway import access
+from headway.bulk import batches
 from headway.core import model as core
 from headway.core.evaluate import indicator_period, indicator_value
 from headway.core.indicators import Thresholds, attainment, rag
@@ -176,11 +177,6 @@ def with_latest(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
     )
 
 
-def _chunks(ids: Sequence[int], size: int = 10_000) -> list[Sequence[int]]:
-    """Id lists short enough for one IN (SQLite allows about 32,000 parameters)."""
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
-
-
 def period_values(
     *,
     organization_id: int,
@@ -210,7 +206,7 @@ def period_values(
         }
         whole = within is not None and len(members) == total_count
         groups: list[Any] = [within.values("pk")] if whole and within is not None else []
-        for ids in groups or _chunks(list(others)):
+        for ids in groups or list(batches(list(others))):
             for pk, total, count, low, high in (
                 Measurement.objects.filter(window, indicator_id__in=ids)
                 .order_by()
@@ -231,7 +227,7 @@ def period_values(
                     values[pk] = exact if others[pk] == Indicator.Aggregation.SUM else exact / count
         latest = Measurement.objects.filter(window, indicator_id=OuterRef("pk")).order_by("-date")
         last = Indicator.objects.filter(aggregation=Indicator.Aggregation.LAST)
-        for ids in groups or _chunks(lasts):
+        for ids in groups or list(batches(lasts)):
             for pk, value in (
                 last.filter(organization_id=organization_id, pk__in=ids)
                 .annotate(last=Subquery(latest.values("value")[:1], output_field=_VALUE))
@@ -288,7 +284,7 @@ def indicator_readings(
     by_id = {str(p.pk): p for p in periods}
     targets: dict[int, list[Target]] = defaultdict(list)
     groups: list[Any] = [within.values("pk")] if within is not None else []
-    for ids in groups or _chunks([i.pk for i in indicators]):
+    for ids in groups or list(batches([i.pk for i in indicators])):
         for target in Target.objects.filter(
             organization_id=organization_id, indicator_id__in=ids
         ).select_related("period"):

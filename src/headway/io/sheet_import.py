@@ -27,6 +27,7 @@ from django.db.models import Max
 
 from headway import access
 from headway.audit.models import AuditEvent
+from headway.bulk import batches
 from headway.core.progress import infer_direction
 from headway.goals import services as goal_services
 from headway.goals.bulk import KeyResultRow, key_results_check, key_results_create
@@ -989,17 +990,12 @@ class _Import:
         self.planned(row.line, "update" if changed else "unchanged", f"key result {key}", changed)
 
 
-KEY_BATCH = 10_000  # keys per IN (…): SQLite takes at most 32,766 parameters in a statement
-
-
 def _by_key(rows: models.QuerySet[Any], keys: set[Any]) -> dict[str, Any]:
     """The rows of these keys (empty ones left out), by key, in a query per 10,000 keys."""
     wanted = sorted(str(key) for key in keys if key)
     found: dict[str, Any] = {}
-    for start in range(0, len(wanted), KEY_BATCH):
-        found.update(
-            (row.key, row) for row in rows.filter(key__in=wanted[start : start + KEY_BATCH])
-        )
+    for some in batches(wanted):
+        found.update((row.key, row) for row in rows.filter(key__in=some))
     return found
 
 
