@@ -30,6 +30,7 @@ from bench.target import (
     Target,
     add_target_arguments,
     machine,
+    people_sample,
     save_result,
     setup_django,
     target_from_arguments,
@@ -45,32 +46,14 @@ def prepare_pool(target: Target, people: int, seed: int) -> list[list[Any]]:
     """Tokens for `people` people and, for each, the key results they own in the running
     quarter: a shuffled list of [token, key result id, value, confidence]."""
     from django.db import transaction
-    from django.utils import timezone
 
     from headway.api.models import ApiToken
     from headway.api.services import token_create
     from headway.goals.models import KeyResult
-    from headway.org.models import Organization, Period, Person
+    from headway.org.models import Person
 
-    org = Organization.objects.filter(slug=target.slug).first()
-    if org is None:
-        raise SystemExit(
-            f"no organization {target.slug!r} in this database: run "
-            f"`python -m bench.generate --size {target.size} --db {target.engine}` first"
-        )
-    today = timezone.localdate()
-    period = Period.objects.filter(organization=org, start__lte=today, end__gte=today).first()
-    if period is None:
-        raise SystemExit("no period contains today: generate the database again")
-    rng = random.Random(seed)
-    candidates = list(
-        Person.objects.filter(
-            organization=org, active=True, user__isnull=False, role__in=["member", "leader"]
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    chosen = sorted(rng.sample(candidates, min(people, len(candidates))))
+    sample = people_sample(target, people, seed)
+    org, period, chosen, rng = sample.organization, sample.period, sample.people, sample.rng
     by_id = Person.objects.in_bulk(chosen)
     began = time.perf_counter()
     with transaction.atomic():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 
 def cpu_ticks() -> tuple[int, int]:
@@ -101,3 +104,19 @@ def others_during(before: dict[int, tuple[int, int, str]], seconds: float, datab
     """Cores used on average by other work since `before` (see `split_cpu`)."""
     _, other = split_cpu(before, process_ticks(), database=database, server_pid=-1)
     return round(other / max(seconds, 1e-9), 2)
+
+
+def step_in_fresh_process(command: list[str], *, database: str, what: str) -> dict[str, Any]:
+    """Run one measured step (`python -m bench.… --step …`) in a process of its own, so its
+    peak memory is its own; the figures it printed last, as JSON, with the cores that other
+    work used meanwhile ("others")."""
+    before = process_ticks()
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - began
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"{what} failed")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["others"] = others_during(before, elapsed, database)
+    return figures

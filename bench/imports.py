@@ -31,7 +31,6 @@ import datetime as dt
 import json
 import random
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -40,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.cpu import others_during, process_ticks
+from bench.cpu import step_in_fresh_process
 from bench.target import (
     RESULTS_DIR,
     Target,
@@ -359,16 +358,7 @@ def run_step(args: argparse.Namespace, kind: str, which: str, path: Path) -> dic
         command += ["--database-url", args.database_url]
     target = target_from_arguments(args)
     database = target.database_name if target.engine == "postgres" else ""
-    before = process_ticks()
-    began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - began
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"{which} of {kind} failed")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["others"] = others_during(before, elapsed, database)
-    return figures
+    return step_in_fresh_process(command, database=database, what=f"{which} of {kind}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ from bench.target import (
     Target,
     add_target_arguments,
     machine,
+    people_sample,
     save_result,
     setup_django,
     target_from_arguments,
@@ -87,31 +88,19 @@ def division_of(unit: Any, by_id: dict[int, Any]) -> Any:
 def prepare_pool(target: Target, people: int, seed: int) -> tuple[dict[str, list[list[str]]], dict]:
     """Sessions for `people` people and, for each, the pages of every kind they may open."""
     from django.db.models import Exists, OuterRef, Q
-    from django.utils import timezone
 
     from headway import access
     from headway.goals.models import Alignment, Objective
-    from headway.org.models import Organization, Period, Person, Unit
+    from headway.org.models import Person, Unit
 
-    org = Organization.objects.filter(slug=target.slug).first()
-    if org is None:
-        raise SystemExit(
-            f"no organization {target.slug!r} in this database: run "
-            f"`python -m bench.generate --size {target.size} --db {target.engine}` first"
-        )
-    today = timezone.localdate()
-    period = Period.objects.filter(organization=org, start__lte=today, end__gte=today).first()
-    if period is None:
-        raise SystemExit("no period contains today: generate the database again")
-    rng = random.Random(seed)
-    candidates = list(
-        Person.objects.filter(
-            organization=org, active=True, user__isnull=False, role__in=["member", "leader"]
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
+    sample = people_sample(target, people, seed)
+    org, period, today, chosen, rng = (
+        sample.organization,
+        sample.period,
+        sample.today,
+        sample.people,
+        sample.rng,
     )
-    chosen = sorted(rng.sample(candidates, min(people, len(candidates))))
     persons = Person.objects.filter(pk__in=chosen).select_related("user", "unit", "organization")
     units = {u.pk: u for u in Unit.objects.filter(organization=org)}
     began = time.perf_counter()

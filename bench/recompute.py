@@ -33,7 +33,6 @@ import argparse
 import datetime as dt
 import json
 import resource
-import subprocess
 import sys
 import time
 from contextlib import nullcontext
@@ -41,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.cpu import others_during, process_ticks
+from bench.cpu import step_in_fresh_process
 from bench.imports import SqlClock, copies_timed, rolled_back
 from bench.target import (
     RESULTS_DIR,
@@ -496,16 +495,7 @@ def run_step(args: argparse.Namespace, target: Target, which: str, values: Path)
     if args.database_url:
         command += ["--database-url", args.database_url]
     database = target.database_name if target.engine == "postgres" else ""
-    before = process_ticks()
-    began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - began
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"the {which} run failed")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["others"] = others_during(before, elapsed, database)
-    return figures
+    return step_in_fresh_process(command, database=database, what=f"the {which} run")
 
 
 def vacuum(target: Target) -> None:

@@ -9,9 +9,11 @@ directory of its own; PostgreSQL through DATABASE_URL, in a database whose name 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
+import random
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +105,46 @@ def setup_django(target: Target) -> None:
     import django
 
     django.setup()
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Who a load benchmark acts as: the generated organization, the period running today and
+    some of its people, drawn with a seed (`rng` goes on drawing for the caller)."""
+
+    organization: Any
+    period: Any
+    today: dt.date
+    people: list[int]  # ids, ascending
+    rng: random.Random
+
+
+def people_sample(target: Target, people: int, seed: int) -> Sample:
+    """`people` active members and leaders who can sign in, after Django is set up."""
+    from django.utils import timezone
+
+    from headway.org.models import Organization, Period, Person
+
+    org = Organization.objects.filter(slug=target.slug).first()
+    if org is None:
+        raise SystemExit(
+            f"no organization {target.slug!r} in this database: run "
+            f"`python -m bench.generate --size {target.size} --db {target.engine}` first"
+        )
+    today = timezone.localdate()
+    period = Period.objects.filter(organization=org, start__lte=today, end__gte=today).first()
+    if period is None:
+        raise SystemExit("no period contains today: generate the database again")
+    rng = random.Random(seed)
+    candidates = list(
+        Person.objects.filter(
+            organization=org, active=True, user__isnull=False, role__in=["member", "leader"]
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    chosen = sorted(rng.sample(candidates, min(people, len(candidates))))
+    return Sample(org, period, today, chosen, rng)
 
 
 def _maintenance_url(target: Target) -> str:
