@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -14,8 +15,10 @@ ON_TRACK_GAP = Fraction(1, 10)
 AT_RISK_GAP = Fraction(1, 4)
 
 
+@functools.lru_cache(maxsize=4096)
 def expected_pace(start: dt.date, end: dt.date, day: dt.date) -> Fraction:
-    """Share of the period elapsed by the end of `day`: 2026-10-01..12-31 on 11-15 is 46/92."""
+    """Share of the period elapsed by the end of `day`: 2026-10-01..12-31 on 11-15 is 46/92.
+    Remembered: a rollup asks it of the same period and day for every key result."""
     length = (end - start).days + 1
     if length <= 0:
         return Fraction(1)
