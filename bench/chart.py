@@ -1,5 +1,5 @@
 """How each measured cost grows from S to M to L: one SVG chart (log-log), drawn from the
-recorded results (bench/.data/results/*.json), without a plotting library.
+recorded results (bench/results/*.json), without a plotting library.
 
     .venv/bin/python -m bench.chart [--db postgres] [--out bench/growth.svg]
 

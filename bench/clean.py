@@ -2,7 +2,7 @@
 
 .venv/bin/python -m bench.clean --size S --db postgres    # one database
 .venv/bin/python -m bench.clean --all                     # every headway_bench* database
-                                                          # and bench/.data/ (results too)
+                                                          # and bench/.data/ (bench/results/ stays)
 """
 
 from __future__ import annotations

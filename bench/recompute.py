@@ -24,7 +24,7 @@ After each run, still inside its transaction, the stored values are read back; t
 the baseline's are compared row by row (progress to 1e-6, status exactly). Prints the time, the
 time inside SQL statements, the statements, the peak RSS of each run's process and other work on
 the machine, the ratio product ÷ baseline (goal ≤ 2×) and the agreement; keeps it all in
-bench/.data/results/recompute-<SIZE>-<db>.json.
+bench/results/recompute-<SIZE>-<db>.json.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Markdown tables of the recorded results (bench/.data/results/*.json), for BENCHMARKS.md.
+"""Markdown tables of the recorded results (bench/results/*.json), for BENCHMARKS.md.
 
 .venv/bin/python -m bench.report
 """
