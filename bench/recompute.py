@@ -499,14 +499,17 @@ def run_step(args: argparse.Namespace, target: Target, which: str, values: Path)
 
 
 def vacuum(target: Target) -> None:
-    """PostgreSQL: clear the row versions the previous run's rolled-back UPDATEs left behind,
-    so that every run starts from the same tables."""
+    """PostgreSQL: clear the row versions the previous run's rolled-back UPDATEs left behind
+    and rebuild the two tables' indexes, which each run grew by an entry per row and index, so
+    that every run, and whatever benchmark follows, starts from the tables as generated."""
     if target.engine != "postgres":
         return
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM goals_keyresult, goals_objective")
+        cursor.execute("REINDEX TABLE goals_keyresult")
+        cursor.execute("REINDEX TABLE goals_objective")
 
 
 # -- agreement ------------------------------------------------------------------------------------
