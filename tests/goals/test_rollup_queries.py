@@ -148,3 +148,51 @@ def test_grouped_sums_of_siblings_agree_with_a_full_recompute(company: Company) 
 
     # then
     assert recompute_organization(company.org) == {"key_results": 0, "objectives": 0}
+
+
+def _objectives_checked_in(company: Company, count: int) -> None:
+    """`count` objectives of the member, each with a key result checked in once."""
+    from headway.checkins.services import checkin_record
+
+    for n in range(count):
+        objective = objective_create(
+            organization=company.org, title=f"Deliver {n}", owner=company.member,
+            period=company.quarter, scope_person=company.member,
+        )  # fmt: skip
+        kr = key_result_create(
+            objective=objective, title=f"Ship {n}", start=Decimal(0), target=Decimal(10),
+            owner=company.member,
+        )  # fmt: skip
+        checkin_record(key_result=kr, value=Decimal(n % 10), author=company.member)
+
+
+def _emptied(company: Company) -> None:
+    """Every stored derived value emptied, as the recompute benchmark does: each row must be
+    computed and written again (`no_data`: a first standing, so no escalation)."""
+    KeyResult.objects.filter(organization=company.org).update(
+        current=None, progress=None, attainment=None, confidence=None, last_check_in_at=None,
+        status="no_data",
+    )  # fmt: skip
+    Objective.objects.filter(organization=company.org).update(progress=None, status="no_data")
+
+
+def test_a_full_recompute_rewrites_2_or_20_objectives_in_the_same_statements(
+    company: Company, other_company: Company
+) -> None:
+    # given: two organizations alike but for their size, every derived value emptied
+    _objectives_checked_in(company, 2)
+    _objectives_checked_in(other_company, 20)
+    _emptied(company)
+    _emptied(other_company)
+
+    # when
+    with CaptureQueriesContext(connection) as few:
+        few_changed = recompute_organization(company.org)
+    with CaptureQueriesContext(connection) as many:
+        many_changed = recompute_organization(other_company.org)
+
+    # then: every row written again, and no statement per row (a column the recompute leaves
+    # unloaded, read by mistake, would cost one each)
+    assert few_changed == {"key_results": 2, "objectives": 2}
+    assert many_changed == {"key_results": 20, "objectives": 20}
+    assert len(few) == len(many)
