@@ -65,8 +65,8 @@ def stored_value(value: Fraction | None) -> Decimal | None:
 
 @functools.lru_cache(maxsize=65536)
 def exact(value: Decimal) -> Fraction:
-    """A stored decimal as an exact fraction. Remembered: the same starts, targets, weights and
-    progress recur across thousands of key results, and a fraction is immutable."""
+    """A stored decimal as an exact fraction. Remembered: the same starts, targets and weights
+    recur across thousands of key results, and a fraction is immutable."""
     return Fraction(value)
 
 
