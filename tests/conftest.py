@@ -10,6 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from headway.health.models import HealthState
+from headway.health.services import health_findings_refresh
 from headway.org.models import Organization, Period, Person, Unit
 from tests.factories import OrganizationFactory, PeriodFactory, PersonFactory, UnitFactory
 
@@ -41,6 +43,14 @@ def signed_in(person: Person) -> Client:
     client = Client()
     client.force_login(person.user)
     return client
+
+
+def health_checked(organization: Organization) -> HealthState:
+    """What the worker does after a change: check the organization and store its findings
+    (tests run inside a transaction that never commits, so no change queues it by itself)."""
+    state = health_findings_refresh(organization=organization)
+    assert state is not None
+    return state
 
 
 def build_company(slug: str = "acme") -> Company:

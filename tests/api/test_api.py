@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.conftest import Company, signed_in
+from tests.conftest import Company, health_checked, signed_in
 
 from headway.api.models import ApiToken
 from headway.api.services import token_create, token_revoke
@@ -437,25 +437,71 @@ def test_the_list_makes_a_bounded_number_of_queries(
 
 def test_health_and_scorecard_reads(company: Company, objective: Objective) -> None:
     client = api(company.member)
+    health_checked(company.org)
 
     health = client.get("/api/v1/health/")
     card = client.get("/api/v1/scorecard/", {"unit": company.sales.pk})
     bad = client.get("/api/v1/scorecard/", {"unit": "x"})
 
     assert health.status_code == 200
-    assert {"score", "findings"} <= set(body(health))
+    assert set(body(health)) == {
+        "score", "checked_at", "pending", "count", "next", "previous", "findings",
+    }  # fmt: skip
+    assert body(health)["checked_at"] is not None
+    assert body(health)["pending"] is False
     assert card.status_code == 200
     assert body(card)["scope"] == f"unit:{company.sales.pk}"
     assert bad.status_code == 400
 
 
+def test_health_before_the_first_check_is_empty_and_pending(company: Company) -> None:
+    got = body(api(company.member).get("/api/v1/health/"))
+
+    assert got["checked_at"] is None
+    assert got["pending"] is True
+    assert (got["count"], got["findings"], got["score"]) == (0, [], None)
+
+
+def test_health_pages_through_one_rules_findings(company: Company) -> None:
+    for n in range(7):
+        objective_create(
+            organization=company.org, title=f"Aim {n}", owner=None, period=company.quarter
+        )
+    health_checked(company.org)
+    client = api(company.member)
+
+    first = body(client.get("/api/v1/health/", {"rule": "HW003", "page_size": 5}))
+    second = body(client.get(first["next"]))
+    beyond = client.get("/api/v1/health/", {"rule": "HW003", "page_size": 5, "page": 9})
+
+    assert first["count"] == 7
+    assert [f["code"] for f in first["findings"]] == ["HW003"] * 5
+    assert len(second["findings"]) == 2
+    assert second["next"] is None
+    assert {f["url"] for f in first["findings"]} <= {
+        f"/objectives/{pk}/" for pk in Objective.objects.values_list("pk", flat=True)
+    }
+    assert beyond.status_code == 404
+
+
 def test_health_never_names_a_private_objective_to_others(
     company: Company, private: Objective
 ) -> None:
+    health_checked(company.org)
+    mine = body(api(company.member).get("/api/v1/health/"))["findings"]
     findings = body(api(company.colleague).get("/api/v1/health/"))["findings"]
 
+    assert any(f["object"] == f"objective:{private.key}" for f in mine)  # there is one to hide
     assert all("Secret turnaround" not in f["message"] for f in findings)
     assert all(f["object"] != f"objective:{private.key}" for f in findings)
+
+
+def test_health_of_another_tenants_unit_answers_404(
+    company: Company, other_company: Company
+) -> None:
+    response = api(company.member).get("/api/v1/health/", {"unit": other_company.sales.pk})
+
+    assert response.status_code == 404
 
 
 def test_the_schema_and_the_docs_are_served(company: Company) -> None:

@@ -228,6 +228,13 @@ class FindingSerializer(serializers.Serializer):
 
 class HealthSerializer(serializers.Serializer):
     score = serializers.FloatField(allow_null=True, help_text="The health score, 0 to 1.")
+    checked_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the findings were checked; null before the first check."
+    )
+    pending = serializers.BooleanField(help_text="A change made since waits to be checked.")
+    count = serializers.IntegerField(help_text="Findings on every page.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     findings = FindingSerializer(many=True)
 
 

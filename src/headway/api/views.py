@@ -40,12 +40,13 @@ from headway.api.filters import (
     ResultAreaFilter,
     UnitFilter,
 )
+from headway.api.pagination import Pagination
 from headway.api.permissions import IsPerson
 from headway.checkins.models import CheckIn
 from headway.checkins.services import checkin_record
 from headway.goals import services as goals
 from headway.goals.models import Alignment, Initiative, KeyResult, Objective, ResultArea
-from headway.health.selectors import visible_findings
+from headway.health.selectors import findings_visible, health_state_get
 from headway.indicators import services as indicators
 from headway.indicators.models import Indicator, Measurement
 from headway.org import selectors as org
@@ -692,33 +693,49 @@ class InitiativeViewSet(
 @extend_schema(
     parameters=[
         OpenApiParameter("unit", OpenApiTypes.INT, description="Only findings in this unit."),
+        OpenApiParameter("rule", OpenApiTypes.STR, description="Only this rule's, e.g. HW006."),
+        OpenApiParameter("page", OpenApiTypes.INT, description="The page, from 1."),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description="Rows per page, up to 500."),
     ],
     responses={200: s.HealthSerializer},
 )
 @api_view(["GET"])
 @permission_classes([IsPerson])
 def health(request: Request) -> Response:
-    """The health checks' findings (DESIGN §4) the caller may see, and the health score."""
+    """The health checks' findings (DESIGN §4) the caller may see, page by page, and the health
+    score, as the background worker last checked them (`checked_at`; `pending` while a change
+    waits for the next check)."""
     person = api_person(request)
     assert person is not None
     unit_name = None
     if request.query_params.get("unit"):
         unit = _int(request.query_params["unit"], "unit")
         unit_name = get_object_or_404(Unit, organization_id=person.organization_id, pk=unit).name
-    findings, places, score = visible_findings(person, today=timezone.localdate())
-    rows = []
-    for finding in findings:
-        place = places.get(finding.object)
-        if unit_name is not None and (place is None or place.unit != unit_name):
-            continue
-        rows.append(
-            {
-                "code": finding.code, "name": finding.name, "severity": str(finding.severity),
-                "object": finding.object, "message": finding.message, "hint": finding.hint,
-                "url": place.url if place else None,
-            }
-        )  # fmt: skip
-    return Response({"score": None if score is None else float(score), "findings": rows})
+    rule = request.query_params.get("rule") or None
+    state = health_state_get(organization_id=person.organization_id)
+    findings = findings_visible(person, unit=unit_name, code=rule)
+    paginator = Pagination()
+    page = paginator.paginate_queryset(findings, request) or []
+    count = paginator.page.paginator.count if paginator.page else 0
+    rows = [
+        {
+            "code": f.code, "name": f.name, "severity": f.severity, "object": f.object,
+            "message": f.message, "hint": f.hint, "url": f.url or None,
+        }
+        for f in page
+    ]  # fmt: skip
+    score = state.score if state else None
+    return Response(
+        {
+            "score": None if score is None else float(score),
+            "checked_at": state.checked_at if state else None,
+            "pending": state.pending if state else True,
+            "count": count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "findings": rows,
+        }
+    )
 
 
 def _int(value: str, field: str) -> int:

@@ -47,6 +47,7 @@ from headway.goals.services import (
     result_area_create,
     result_area_update,
 )
+from headway.health.services import health_findings_refresh
 from headway.indicators.models import Indicator, Measurement, Target
 from headway.indicators.services import indicator_create, target_set
 from headway.org.models import Organization, Period, Person, Unit
@@ -1690,6 +1691,10 @@ def demo_build(
         report(
             f"recomputed {changed['key_results']} key results, {changed['objectives']} objectives"
         )
+    # After the commit, which queued a check for the worker: this one answers it at once.
+    state = health_findings_refresh(organization=builder.org, today=today)
+    if state is not None:
+        report(f"checked the health of {state.checked} objects: {state.healthy} healthy")
     counts = dict(builder.counts)
     counts["key_results"] = KeyResult.objects.filter(organization=builder.org).count()
     accounts = demo_accounts(builder.org)

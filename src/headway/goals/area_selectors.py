@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from headway import access
 from headway.audit.models import AuditEvent
-from headway.core.checks import RULES, Finding
+from headway.core.checks import RULES
 from headway.core.model import ORG_SCOPE, scope_key
 from headway.goals.models import Objective, ResultArea
 from headway.goals.selectors import objective_list
-from headway.health.selectors import organization_findings
+from headway.health.models import HealthFinding
+from headway.health.selectors import health_state_get
 from headway.indicators.models import Measurement
 from headway.org.models import Organization, Person, Unit
 from headway.org.selectors import KraRow, kra_rows
@@ -96,7 +97,7 @@ class ReviewState:
     cadence_days: int
     due: dt.date | None
     overdue: bool
-    drift: Finding | None
+    drift: HealthFinding | None
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class AreaPage:
     objectives: list[Objective]
     children: list[ResultArea]
     review: ReviewState
-    findings: list[Finding]
+    findings: list[HealthFinding]
     history: list[HistoryRow] = field(default_factory=list)
 
 
@@ -149,14 +150,24 @@ def _ladder(area: ResultArea) -> list[ResultArea]:
     return list(reversed(chain))
 
 
-def _findings(area: ResultArea, today: dt.date) -> list[Finding]:
-    """The health checks' findings on this KRA and on its scope (too many KRAs, weights)."""
-    findings, _ = organization_findings(area.organization, today=today)
+def _findings(area: ResultArea) -> list[HealthFinding]:
+    """The stored findings on this KRA and on its scope (too many KRAs, weights). A review
+    recorded after they were checked answers the KRA's HW008 and HW015 already."""
     mine = {f"result_area:{area.key}", f"scope:{_finding_scope_key(area)}"}
-    return [f for f in findings if f.object in mine]
+    findings = list(
+        HealthFinding.objects.filter(organization_id=area.organization_id, object__in=mine)
+    )
+    state = health_state_get(organization_id=area.organization_id)
+    reviewed = area.last_reviewed_at
+    if reviewed is not None and state is not None and state.checked_at is not None:
+        if reviewed >= state.checked_at:
+            answered = {"HW008", "HW015"}
+            subject = f"result_area:{area.key}"
+            findings = [f for f in findings if not (f.object == subject and f.code in answered)]
+    return findings
 
 
-def _review_state(area: ResultArea, findings: list[Finding]) -> ReviewState:
+def _review_state(area: ResultArea, findings: list[HealthFinding]) -> ReviewState:
     """HW008 says whether the review is overdue, HW015 whether the parent moved since."""
     due = None
     if area.last_reviewed_at is not None:
@@ -276,7 +287,7 @@ def result_area_history(*, area: ResultArea, limit: int = 50) -> list[HistoryRow
 def result_area_page(*, viewer: Person, area: ResultArea, today: dt.date) -> AreaPage:
     """The KRA page: health as the scorecard computes it, and what the viewer may see below."""
     health = kra_rows(organization=area.organization, areas=[area], today=today)[area.pk]
-    findings = _findings(area, today)
+    findings = _findings(area)
     return AreaPage(
         area=area,
         scope=scope_label(area),
@@ -291,7 +302,7 @@ def result_area_page(*, viewer: Person, area: ResultArea, today: dt.date) -> Are
     )
 
 
-def finding_rule(finding: Finding) -> str:
+def finding_rule(finding: HealthFinding) -> str:
     """The rule's short name ("unreviewed") for a finding."""
     return RULES.get(finding.code, (finding.name, ""))[0]
 

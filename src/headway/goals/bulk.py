@@ -26,6 +26,7 @@ from headway.core.progress import infer_direction
 from headway.goals.models import KeyResult, Objective
 from headway.goals.rollup import number, rollup_key_results
 from headway.goals.services import _validate_key_result
+from headway.health.services import health_changed_after_commit
 from headway.org.models import Person
 
 
@@ -149,4 +150,6 @@ def key_results_create(
     audits = [audit_row(kr, action=AuditEvent.Action.CREATE, actor=actor, at=now) for kr in created]
     rows_insert(AuditEvent, AUDIT_FIELDS, [row for row in audits if row is not None])
     rollup_key_results(created, today=today)
+    if created:  # rows inserted in bulk send no signals: tell the health checks
+        health_changed_after_commit(created[0].organization_id)
     return created

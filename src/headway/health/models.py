@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from django.db import models
 from django.db.models import Q
 
@@ -35,3 +37,71 @@ class HealthSnapshot(TenantModel):
 
     def __str__(self) -> str:
         return f"health of {self.organization_id} on {self.date}: {self.score}"
+
+
+class HealthState(TenantModel):
+    """Where an organization's stored findings stand: when they were checked, the score they
+    give, and whether a change has come in since (the worker then checks again)."""
+
+    # The moment the stored check started: the findings describe the data as of then.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_for = models.DateField(null=True, blank=True)  # the day dates were judged against
+    seconds = models.FloatField(null=True, blank=True)  # how long that check took
+    checked = models.PositiveIntegerField(default=0)  # objects checked: the score's denominator
+    healthy = models.PositiveIntegerField(default=0)  # of them, with no warning or error
+    stale_since = models.DateTimeField(null=True, blank=True)  # first change not yet checked
+    running_since = models.DateTimeField(null=True, blank=True)  # a check under way
+
+    class Meta:
+        ordering = ["organization_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="health_state_one_per_org"),
+            models.CheckConstraint(
+                condition=Q(healthy__lte=models.F("checked")),
+                name="health_state_healthy_le_checked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"health of {self.organization_id} checked at {self.checked_at}"
+
+    @property
+    def score(self) -> Fraction | None:
+        """The share of checked objects with no warning or error (DESIGN §4), exact."""
+        return Fraction(self.healthy, self.checked) if self.checked else None
+
+    @property
+    def pending(self) -> bool:
+        """A change is waiting to be checked, or a check is running."""
+        return self.stale_since is not None or self.running_since is not None
+
+
+class HealthFinding(TenantModel):
+    """One finding of the organization's latest check, with where its object lives, so pages
+    filter and count findings in the database instead of running the checks per request."""
+
+    code = models.CharField(max_length=8)  # "HW006"
+    name = models.CharField(max_length=40)  # "stale"
+    severity = models.CharField(max_length=8)  # "error", "warning", "info"
+    object = models.CharField(max_length=400)  # "key_result:kr-nps", "scope:unit:Support"
+    message = models.TextField()
+    hint = models.TextField(blank=True)
+    # An objective's or key result's finding is seen only by those who may see the objective.
+    objective = models.ForeignKey(
+        "goals.Objective", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(  # the object's unit, for the "findings about" filter
+        "org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    url = models.CharField(max_length=200, blank=True)  # the object's page, if it has one
+
+    class Meta:
+        ordering = ["organization_id", "code", "object", "id"]
+        indexes = [
+            models.Index(fields=["organization", "code", "object"], name="healthfinding_org_code"),
+            models.Index(fields=["organization", "object"], name="healthfinding_org_object"),
+            models.Index(fields=["organization", "unit"], name="healthfinding_org_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.object}"

@@ -2,7 +2,8 @@
 
 The score of a past day cannot be recomputed faithfully (goals change, rows are deleted), so
 each day's is kept: the worker's daily job calls `health_snapshot_take_all`, and
-`headway health --snapshot` stores one by hand. Taking the same day twice updates its row.
+`headway health --snapshot` stores one by hand. Taking the same day twice updates its row. The
+same run replaces the findings the pages show, which the date alone can change overnight.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from headway.core.model import Goals, Severity
 from headway.goals.snapshot import organization_goals
 from headway.health.models import HealthSnapshot
 from headway.health.selectors import organization_check_settings
+from headway.health.services import health_findings_store
 from headway.org.models import Organization, Period
 
 logger = logging.getLogger(__name__)
@@ -61,10 +63,18 @@ def health_snapshot_save(
     return snapshot
 
 
-def health_snapshot_take(*, organization: Organization, today: dt.date) -> HealthSnapshot:
-    """Run the checks on the organization as of `today` and keep the result as that day's."""
+def health_snapshot_take(
+    *, organization: Organization, today: dt.date, store: bool = True
+) -> HealthSnapshot:
+    """Run the checks on the organization as of `today` and keep the result as that day's;
+    with `store`, the findings the pages show are replaced by the same run's."""
+    started = timezone.now()
     goals = organization_goals(organization, today=today)
     findings = run_checks(goals, organization_check_settings(organization))
+    if store:
+        health_findings_store(
+            organization=organization, goals=goals, findings=findings, started=started
+        )
     return health_snapshot_save(organization=organization, goals=goals, findings=findings)
 
 

@@ -6,4 +6,5 @@ from headway.health import views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("health/check/", views.health_check_now, name="health-check"),
 ]

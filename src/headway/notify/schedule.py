@@ -100,6 +100,13 @@ SCHEDULE = [
     # Statuses follow the calendar (the expected pace moves daily): refreshed each night.
     Job("derived-values", "headway.goals.tasks.derived_values_refresh", every=DAILY, at="01:30"),
     Job("health-snapshot", "headway.notify.tasks.health_snapshots_take", every=DAILY, at="02:00"),
+    # Changes queue their own check; this catches what a lost task or a bulk write left out.
+    Job(
+        "health-findings",
+        "headway.health.tasks.health_findings_refresh_due_task",
+        every=HOURLY,
+        at=":40",
+    ),
 ]
 
 

@@ -1,0 +1,336 @@
+"""Keeping the organization's findings: run the checks in the worker, store what they found.
+
+Running every check means reading the whole organization (`organization_goals`): seconds for a
+thousand people, minutes for fifty thousand. So pages never run them: they read the findings
+stored here, with the moment they were checked. Any write to a table the checks read marks the
+organization's findings out of date (`health_changed`, after the write commits) and queues one
+refresh; changes that come in while it runs queue the next. The daily snapshot refreshes them
+too, since a finding can appear with the date alone (a key result going stale).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from headway.core.checks import Finding, checked_objects, run_checks
+from headway.core.model import Goals, Severity
+from headway.goals.models import KeyResult, Objective, ResultArea
+from headway.goals.snapshot import organization_goals
+from headway.health.models import HealthFinding, HealthState
+from headway.health.selectors import organization_check_settings
+from headway.indicators.models import Indicator
+from headway.org.models import Organization, Person, Unit
+
+logger = logging.getLogger(__name__)
+
+# A check still marked running after this long died with its worker; another may start.
+ABANDONED_AFTER = dt.timedelta(hours=1)
+WRITE_BATCH = 2_000
+
+
+# -- marking out of date ---------------------------------------------------------------------
+def health_changed(organization_id: int) -> bool:
+    """Mark the organization's findings out of date and queue a refresh, unless a change is
+    already waiting for one. Returns whether a refresh was queued. Cheap when one is waiting:
+    an UPDATE that matches no row, and a look up of the state by its organization."""
+    now = timezone.now()
+    marked = HealthState.objects.filter(
+        organization_id=organization_id, stale_since__isnull=True
+    ).update(stale_since=now)
+    if not marked:
+        if HealthState.objects.filter(organization_id=organization_id).exists():
+            return False  # a change is waiting already
+        if not Organization.objects.filter(pk=organization_id).exists():
+            return False  # deleted in the transaction that marked it
+        _, created = HealthState.objects.get_or_create(
+            organization_id=organization_id, defaults={"stale_since": now}
+        )
+        if not created:
+            return False
+    _refresh_enqueue(organization_id)
+    return True
+
+
+def health_changed_after_commit(organization_id: int) -> None:
+    """`health_changed` once the current transaction commits (at once outside one); a write
+    that rolls back marks nothing. Called for every row a transaction writes, it marks once."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        health_changed(organization_id)
+        return
+    # Django replaces its list of commit callbacks on every commit and rollback (of a savepoint
+    # too), so organizations remembered against the current list are those registered in it.
+    pending = connection.run_on_commit
+    remembered: tuple[list[Any], set[int]] | None = getattr(_registered, connection.alias, None)
+    if remembered is None or remembered[0] is not pending:
+        remembered = (pending, set())
+        setattr(_registered, connection.alias, remembered)
+    if organization_id in remembered[1]:
+        return
+    remembered[1].add(organization_id)
+
+    def mark() -> None:
+        health_changed(organization_id)
+
+    transaction.on_commit(mark, robust=True)
+
+
+# Per thread, as connections are: the commit-callback list seen last, the organizations in it.
+_registered = threading.local()
+
+
+def health_check_request(organization_id: int) -> None:
+    """Someone asked for a check now: queue one, whatever the state says (a queued refresh may
+    have been lost). A check that starts after another has answered the request is skipped."""
+    now = timezone.now()
+    HealthState.objects.filter(organization_id=organization_id, stale_since__isnull=True).update(
+        stale_since=now
+    )
+    _refresh_enqueue(organization_id, now)
+
+
+def _refresh_enqueue(organization_id: int, requested: dt.datetime | None = None) -> None:
+    from headway.health.tasks import health_findings_refresh_task
+
+    moment = (requested or timezone.now()).isoformat()
+    health_findings_refresh_task.enqueue(organization_id, moment)
+
+
+# -- refreshing --------------------------------------------------------------------------------
+def health_findings_refresh(
+    *,
+    organization: Organization,
+    today: dt.date | None = None,
+    requested: dt.datetime | None = None,
+) -> HealthState | None:
+    """Run the checks on the organization now and store their findings. None when another check
+    of it is running (the changes it has not seen queue their own refresh), or when a check
+    that started after `requested` has stored findings and nothing changed since."""
+    started = _claim(organization.pk, requested)
+    if started is None:
+        return None
+    began = time.monotonic()
+    try:
+        goals = organization_goals(organization, today=today)
+        findings = run_checks(goals, organization_check_settings(organization))
+    except BaseException:
+        HealthState.objects.filter(organization=organization).update(running_since=None)
+        raise
+    return health_findings_store(
+        organization=organization,
+        goals=goals,
+        findings=findings,
+        started=started,
+        seconds=time.monotonic() - began,
+    )
+
+
+def _claim(organization_id: int, requested: dt.datetime | None) -> dt.datetime | None:
+    """Start a check: the change marks it answers are cleared now, so a change that commits
+    while it runs marks the findings out of date again and queues the next refresh."""
+    now = timezone.now()
+    with transaction.atomic():
+        state, _ = HealthState.objects.select_for_update().get_or_create(
+            organization_id=organization_id
+        )
+        if state.running_since is not None and now - state.running_since < ABANDONED_AFTER:
+            return None
+        answered = (
+            requested is not None
+            and state.stale_since is None
+            and state.checked_at is not None
+            and state.checked_at >= requested
+        )
+        if answered:
+            return None
+        state.running_since = now
+        state.stale_since = None
+        state.save(update_fields=["running_since", "stale_since", "updated_at"])
+    return now
+
+
+def health_findings_store(
+    *,
+    organization: Organization,
+    goals: Goals,
+    findings: Sequence[Finding],
+    started: dt.datetime,
+    seconds: float | None = None,
+) -> HealthState:
+    """Replace the stored findings with these, taken from `goals` as of `started`. Only what
+    changed is written: a refresh after one check-in rewrites a handful of rows, not all.
+
+    A check that started before the stored one is older news and is dropped."""
+    wanted = _rows(organization, findings)
+    checked = checked_objects(goals)
+    flagged = {f.object for f in findings if f.severity in (Severity.WARNING, Severity.ERROR)}
+    with transaction.atomic():
+        state, _ = HealthState.objects.select_for_update().get_or_create(organization=organization)
+        if state.running_since == started:
+            state.running_since = None
+        if state.checked_at is not None and state.checked_at > started:
+            state.save(update_fields=["running_since", "updated_at"])
+            return state
+        _replace(organization, wanted)
+        state.checked_at = started
+        state.checked_for = goals.today
+        state.seconds = seconds
+        state.checked = len(checked)
+        state.healthy = sum(1 for key in checked if key not in flagged)
+        state.save()
+    return state
+
+
+Row = tuple[str, str, str, str, str, str, int | None, int | None, str]
+
+
+def _replace(organization: Organization, wanted: list[Row]) -> None:
+    """Delete the stored rows that are not wanted, insert the wanted ones not stored."""
+    fields = ("code", "name", "severity", "object", "message", "hint", "objective_id", "unit_id")
+    stored: dict[Row, list[int]] = defaultdict(list)
+    for pk, *values in HealthFinding.objects.filter(organization=organization).values_list(
+        "pk", *fields, "url"
+    ):
+        stored[tuple(values)].append(pk)
+    missing: list[Row] = []
+    for row in wanted:
+        ids = stored.get(row)
+        if ids:
+            ids.pop()
+        else:
+            missing.append(row)
+    gone = [pk for ids in stored.values() for pk in ids]
+    for start in range(0, len(gone), WRITE_BATCH):
+        HealthFinding.objects.filter(pk__in=gone[start : start + WRITE_BATCH]).delete()
+    HealthFinding.objects.bulk_create(
+        (
+            HealthFinding(
+                organization=organization,
+                code=code,
+                name=name,
+                severity=severity,
+                object=obj,
+                message=message,
+                hint=hint,
+                objective_id=objective_id,
+                unit_id=unit_id,
+                url=url,
+            )
+            for code, name, severity, obj, message, hint, objective_id, unit_id, url in missing
+        ),
+        batch_size=WRITE_BATCH,
+    )
+
+
+def _rows(organization: Organization, findings: Sequence[Finding]) -> list[Row]:
+    """Each finding with its object's objective, unit and page, read in one query per kind."""
+    places = _Places(organization.pk, findings)
+    rows = []
+    for finding in findings:
+        objective_id, unit_id, url = places.of(finding.object)
+        rows.append(
+            (
+                finding.code,
+                finding.name,
+                str(finding.severity),
+                finding.object,
+                finding.message,
+                finding.hint,
+                objective_id,
+                unit_id,
+                url,
+            )
+        )
+    return rows
+
+
+class _Places:
+    """Where the objects of the findings live. Only the kinds the findings name are read."""
+
+    def __init__(self, organization_id: int, findings: Iterable[Finding]) -> None:
+        org = organization_id
+        kinds = {f.object.split(":", 1)[0] for f in findings}
+        scopes = {f.object.split(":", 2)[1] for f in findings if f.object.startswith("scope:")}
+        self.objectives: dict[str, tuple[int, int | None]] = {}
+        self.key_results: dict[str, str] = {}
+        if kinds & {"objective", "key_result"}:
+            self.objectives = {
+                key: (pk, unit or person_unit)
+                for key, pk, unit, person_unit in Objective.objects.filter(
+                    organization_id=org
+                ).values_list("key", "pk", "scope_unit_id", "scope_person__unit_id")
+            }
+        if "key_result" in kinds:
+            self.key_results = dict(
+                KeyResult.objects.filter(organization_id=org).values_list("key", "objective__key")
+            )
+        self.indicators = self._scoped(Indicator, org) if "indicator" in kinds else {}
+        self.areas = self._scoped(ResultArea, org) if "result_area" in kinds else {}
+        self.people: dict[str, int | None] = {}
+        if "person" in kinds or "person" in scopes:
+            self.people = dict(
+                Person.objects.filter(organization_id=org).values_list("email", "unit_id")
+            )
+        self.units: dict[str, int] = {}
+        if "unit" in scopes:
+            self.units = dict(Unit.objects.filter(organization_id=org).values_list("name", "pk"))
+
+    @staticmethod
+    def _scoped(
+        model: type[Indicator] | type[ResultArea], org: int
+    ) -> dict[str, tuple[int, int | None]]:
+        return {
+            key: (pk, unit or person_unit)
+            for key, pk, unit, person_unit in model.objects.filter(organization_id=org).values_list(
+                "key", "pk", "scope_unit_id", "scope_person__unit_id"
+            )
+        }
+
+    def of(self, obj: str) -> tuple[int | None, int | None, str]:
+        """(objective id, unit id, page) of one finding's object."""
+        kind, _, key = obj.partition(":")
+        if kind == "key_result":
+            kind, key = "objective", self.key_results.get(key, "")
+        if kind == "objective" and key in self.objectives:
+            pk, unit = self.objectives[key]
+            return pk, unit, f"/objectives/{pk}/"
+        if kind == "indicator" and key in self.indicators:
+            pk, unit = self.indicators[key]
+            return None, unit, f"/kpis/{pk}/"
+        if kind == "result_area" and key in self.areas:
+            pk, unit = self.areas[key]
+            return None, unit, f"/kras/{pk}/"
+        if kind == "person":
+            return None, self.people.get(key), ""
+        if kind == "scope":
+            scope_kind, _, name = key.partition(":")
+            if scope_kind == "person":
+                return None, self.people.get(name), ""
+            if scope_kind == "unit":
+                return None, self.units.get(name), ""
+        return None, None, ""
+
+
+def health_findings_refresh_due() -> int:
+    """Refresh every organization whose findings are out of date or were never checked: the
+    safety net under the queued refreshes (a lost task, a bulk write that marked nothing)."""
+    refreshed = 0
+    for organization in Organization.objects.order_by("pk"):
+        state = HealthState.objects.filter(organization=organization).first()
+        if state is not None and state.stale_since is None and state.checked_at is not None:
+            continue
+        try:
+            if health_findings_refresh(organization=organization) is not None:
+                refreshed += 1
+        except Exception:
+            logger.exception("health findings of %s failed", organization.slug)
+    return refreshed
