@@ -78,3 +78,15 @@ class KpiUser(_PoolUser):
 
 class KpiStatusUser(_PoolUser):
     kind, label = "kpis_status", "GET /kpis/?unit=<id>&status=red"
+
+
+class HealthUser(_PoolUser):
+    kind, label = "health", "GET /health/"
+
+
+class KraUser(_PoolUser):
+    kind, label = "kra", "GET /kras/<id>/"
+
+
+class SummaryUser(_PoolUser):
+    kind, label = "summary", "GET /summary/"

@@ -51,6 +51,9 @@ LATENCY = (
     ("kpis_status", "KpiStatusUser"),
     ("objective", "ObjectiveUser"),
     ("scorecard", "ScorecardUser"),
+    ("health", "HealthUser"),
+    ("kra", "KraUser"),
+    ("summary", "SummaryUser"),
 )
 LABELS = {
     "bare": "GET /bench/bare/ (baseline)",
@@ -60,6 +63,9 @@ LABELS = {
     "map_expand": "alignment map, one expansion",
     "kpis": "KPI overview of a division, page 1",
     "kpis_status": "KPI overview of a division, red only",
+    "health": "health page (stored findings)",
+    "kra": "KRA page of one's unit",
+    "summary": "weekly summary of a unit head",
 }
 
 
@@ -90,10 +96,16 @@ def prepare_pool(target: Target, people: int, seed: int) -> tuple[dict[str, list
     from django.db.models import Exists, OuterRef, Q
 
     from headway import access
-    from headway.goals.models import Alignment, Objective
+    from headway.goals.models import Alignment, Objective, ResultArea
     from headway.org.models import Person, Unit
 
     sample = people_sample(target, people, seed)
+    heads = list(
+        Unit.objects.filter(organization=sample.organization, head__isnull=False)
+        .order_by("pk")
+        .values_list("head_id", flat=True)
+    )
+    chosen_heads = sample.rng.sample(heads, min(len(heads), max(1, people // 10)))
     org, period, today, chosen, rng = (
         sample.organization,
         sample.period,
@@ -101,8 +113,17 @@ def prepare_pool(target: Target, people: int, seed: int) -> tuple[dict[str, list
         sample.people,
         sample.rng,
     )
-    persons = Person.objects.filter(pk__in=chosen).select_related("user", "unit", "organization")
+    persons = Person.objects.filter(pk__in=[*chosen, *chosen_heads]).select_related(
+        "user", "unit", "organization"
+    )
     units = {u.pk: u for u in Unit.objects.filter(organization=org)}
+    kras: dict[int, int] = {}
+    for unit_id, area_id in (
+        ResultArea.objects.filter(organization=org, scope_unit__isnull=False)
+        .order_by("-pk")
+        .values_list("scope_unit_id", "pk")
+    ):
+        kras[unit_id] = area_id
     began = time.perf_counter()
     has_children = Exists(Alignment.objects.filter(parent_objective=OuterRef("pk"))) | Exists(
         Alignment.objects.filter(parent_key_result__objective=OuterRef("pk"))
@@ -113,10 +134,15 @@ def prepare_pool(target: Target, people: int, seed: int) -> tuple[dict[str, list
         ).values_list("pk", flat=True)
     )
     pool: dict[str, list[list[str]]] = {name: [] for name in LABELS if name != "bare"}
+    sampled = set(chosen)
     scopes: set[int] = set()
     for person in persons:
         cookie = session_for(person.user)
         unit = person.unit or units[min(units)]
+        if unit.head_id == person.pk:
+            pool["summary"].append([cookie, "/summary/"])
+        if person.pk not in sampled:
+            continue  # a unit head drawn for the weekly summary only
         chain = [int(part) for part in unit.path.strip("/").split("/") if part]
         objectives = [
             o
@@ -142,6 +168,10 @@ def prepare_pool(target: Target, people: int, seed: int) -> tuple[dict[str, list
         )
         for pk in [rng.choice(top), *rng.sample(expandable, min(2, len(expandable)))]:
             pool["map_expand"].append([cookie, f"/map/objective/{pk}/"])
+        pool["health"].append([cookie, "/health/"])
+        area = kras.get(unit.pk)
+        if area is not None:
+            pool["kra"].append([cookie, f"/kras/{area}/"])
         division = division_of(unit, units)
         if division.parent_id is None:
             continue  # people of the root unit: their "division" is the whole organization
@@ -155,6 +185,26 @@ def prepare_pool(target: Target, people: int, seed: int) -> tuple[dict[str, list
     context = {"organization": org.pk, "period": period.pk, "scopes": sorted(scopes)}
     context["period_start"], context["period_end"] = period.start, min(period.end, today)
     return pool, context
+
+
+def store_health_findings() -> dict[str, Any]:
+    """What the worker does after changes: check the organization and store the findings the
+    health pages read. Timed, as it is the price of pages that no longer run the checks."""
+    from headway.health.models import HealthFinding
+    from headway.health.services import health_findings_refresh
+    from headway.org.models import Organization
+
+    organization = Organization.objects.order_by("pk").first()
+    assert organization is not None
+    print("  checking the organization's health (the worker's job) ...", file=sys.stderr)
+    began = time.perf_counter()
+    state = health_findings_refresh(organization=organization)
+    seconds = time.perf_counter() - began
+    if state is None:
+        raise SystemExit("a health check of the organization is marked running: try again later")
+    findings = HealthFinding.objects.filter(organization=organization).count()
+    print(f"  stored {findings:,} findings in {seconds:.1f} s", file=sys.stderr)
+    return {"seconds": round(seconds, 2), "findings": findings, "checked": state.checked}
 
 
 def count_queries(pool: dict[str, list[list[str]]]) -> dict[str, dict[str, Any]]:
@@ -326,6 +376,7 @@ def run(args: argparse.Namespace) -> int:
     run_dir.mkdir(parents=True, exist_ok=True)
     print(f"read benchmark on {target.label}", file=sys.stderr)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    health = store_health_findings()
     pool, context = prepare_pool(target, args.people, seed)
     queries = count_queries(pool)
     sizes = scope_sizes(context)
@@ -366,6 +417,9 @@ def run(args: argparse.Namespace) -> int:
             )  # fmt: skip
             print(f"  {kind}: {throughput[kind].rps:,.1f} req/s", file=sys.stderr)
         for kind, user in LATENCY:
+            if not pool.get(kind):
+                print(f"  {kind}: no page of this kind in the sample, skipped", file=sys.stderr)
+                continue
             locust(LOCUSTFILE, user, users=1, seconds=args.warmup, name=f"{kind}-1-warmup",
                    **common)  # fmt: skip
             latency[kind] = locust(
@@ -395,6 +449,7 @@ def run(args: argparse.Namespace) -> int:
         "bare_sql_ms": bare_sql,
         "queries": queries,
         "kpi_scopes": sizes,
+        "health_check": health,
         "worker_peak_mib": worker_peak,
         "goals": {"read_ratio": GOAL_READ_RATIO, "map_p95_ms": GOAL_MAP_P95_MS},
         "machine": machine(),

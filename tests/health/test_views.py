@@ -139,10 +139,24 @@ def test_the_scope_filter_keeps_only_that_units_findings(company: Company) -> No
     health_checked(company.org)
     client = signed_in(company.admin)
 
-    content = client.get("/health/?scope=unit:Support").content.decode()
+    content = client.get(f"/health/?unit={company.support.pk}").content.decode()
 
     assert "Support goal" in content
     assert "EMEA goal" not in content
+
+
+def test_another_tenants_unit_is_refused_and_every_finding_shown(
+    company: Company, other_company: Company
+) -> None:
+    ownerless(company, 1)
+    health_checked(company.org)
+
+    response = signed_in(company.admin).get(f"/health/?unit={other_company.sales.pk}")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "not yours to pick" in content
+    assert "Objective o0" in content
 
 
 def test_a_rule_with_many_findings_shows_the_first_and_pages_through_all(

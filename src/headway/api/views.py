@@ -707,13 +707,13 @@ def health(request: Request) -> Response:
     waits for the next check)."""
     person = api_person(request)
     assert person is not None
-    unit_name = None
+    unit = None
     if request.query_params.get("unit"):
-        unit = _int(request.query_params["unit"], "unit")
-        unit_name = get_object_or_404(Unit, organization_id=person.organization_id, pk=unit).name
+        unit_id = _int(request.query_params["unit"], "unit")
+        unit = get_object_or_404(Unit, organization_id=person.organization_id, pk=unit_id)
     rule = request.query_params.get("rule") or None
     state = health_state_get(organization_id=person.organization_id)
-    findings = findings_visible(person, unit=unit_name, code=rule)
+    findings = findings_visible(person, unit=unit, code=rule)
     paginator = Pagination()
     page = paginator.paginate_queryset(findings, request) or []
     count = paginator.page.paginator.count if paginator.page else 0

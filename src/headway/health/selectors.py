@@ -8,14 +8,15 @@ from dataclasses import fields
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from headway import access
 from headway.core.checks import CheckSettings, Finding, health_score, run_checks
-from headway.goals.models import Objective
+from headway.goals.models import Objective, Visibility
 from headway.goals.snapshot import organization_goals
 from headway.health.models import HealthFinding, HealthState
-from headway.org.models import Organization, Person
+from headway.org.models import Organization, Person, Unit
 
 _SETTING_NAMES = frozenset(f.name for f in fields(CheckSettings))
 
@@ -55,27 +56,43 @@ def health_state_get(*, organization_id: int) -> HealthState | None:
 
 
 def findings_visible(
-    person: Person, *, unit: str | None = None, code: str | None = None
+    person: Person, *, unit: Unit | None = None, code: str | None = None
 ) -> QuerySet[HealthFinding]:
     """The stored findings the person may see, in the rules' order: those about an objective
     or its key results only to whoever may see the objective. `unit` keeps the findings about
-    objects in that unit (by name), `code` one rule's."""
+    objects in that unit, `code` one rule's."""
     findings = HealthFinding.objects.filter(organization_id=person.organization_id)
     if not access.sees_everything(person):
-        objectives = Objective.objects.filter(access.objectives_visible_q(person))
+        # Public objectives are everyone's to see: read their visibility live on the join, and
+        # ask the policy only about the few that are not public (a subquery of every visible
+        # objective would be most of the organization's).
+        hidden_kind = Q(object__startswith="objective:") | Q(object__startswith="key_result:")
+        restricted = Objective.objects.filter(access.objectives_visible_q(person)).exclude(
+            visibility=Visibility.PUBLIC
+        )
         findings = findings.filter(
-            Q(objective__in=objectives.values("pk"))
-            | (
-                Q(objective__isnull=True)
-                & ~Q(object__startswith="objective:")
-                & ~Q(object__startswith="key_result:")
-            )
+            Q(objective__visibility=Visibility.PUBLIC)
+            | Q(objective__in=restricted.values("pk"))
+            | (Q(objective__isnull=True) & ~hidden_kind)
         )
     if unit is not None:
-        findings = findings.filter(unit__name=unit)
+        findings = findings.filter(unit=unit)
     if code is not None:
         findings = findings.filter(code=code)
     return findings.order_by("code", "object", "pk")
+
+
+def findings_first_of_each_rule(
+    findings: QuerySet[HealthFinding], count: int
+) -> dict[str, list[HealthFinding]]:
+    """The first `count` findings of every rule, in one query."""
+    ranked = findings.annotate(
+        rank=Window(RowNumber(), partition_by=[F("code")], order_by=[F("object"), F("pk")])
+    ).filter(rank__lte=count)
+    rows: dict[str, list[HealthFinding]] = {}
+    for finding in ranked.order_by("code", "object", "pk"):
+        rows.setdefault(finding.code, []).append(finding)
+    return rows
 
 
 def finding_counts(findings: QuerySet[HealthFinding]) -> dict[str, int]:

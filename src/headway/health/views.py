@@ -21,11 +21,16 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from headway.core.checks import RULES
+from headway.health.forms import HealthFilterForm
 from headway.health.models import HealthFinding, HealthSnapshot
-from headway.health.selectors import finding_counts, findings_visible, health_state_get
+from headway.health.selectors import (
+    finding_counts,
+    findings_first_of_each_rule,
+    findings_visible,
+    health_state_get,
+)
 from headway.health.services import health_check_request
 from headway.health.snapshots import health_trend
-from headway.org.models import Unit
 from headway.web.current import require_person
 
 GROUP_ROWS = 20  # rows shown per rule on the overview; "show all" pages through the rest
@@ -102,8 +107,8 @@ def health(request: HttpRequest) -> HttpResponse:
         if state is not None and not state.pending:
             return HttpResponseClientRefresh()  # the check is done: show its findings
         return render(request, "health/_state.html", {"state": state})
-    scope = request.GET.get("scope", "")
-    unit = scope.removeprefix("unit:") if scope.startswith("unit:") else None
+    filters = HealthFilterForm(request.GET, person=person)
+    unit = filters.chosen_unit()
     rule = request.GET.get("rule") or None
     findings = findings_visible(person, unit=unit)
     counts = finding_counts(findings)
@@ -113,7 +118,7 @@ def health(request: HttpRequest) -> HttpResponse:
         page = Paginator(findings.filter(code=rule), PAGE_ROWS).get_page(request.GET.get("page"))
         rows = {rule: list(page.object_list)}
     else:
-        rows = {code: list(findings.filter(code=code)[:GROUP_ROWS]) for code in counts}
+        rows = findings_first_of_each_rule(findings, GROUP_ROWS)
     groups = health_groups(counts, rows)
     score = state.score if state else None
     trend = health_trend(organization=org, today=timezone.localdate(), days=TREND_DAYS)
@@ -124,8 +129,7 @@ def health(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "total": sum(g.count for g in groups),
         "score": None if score is None else Decimal(score.numerator) / Decimal(score.denominator),
-        "units": list(Unit.objects.filter(organization_id=org.pk).order_by("path")),
-        "scope": scope,
+        "filters": filters,
         "unit": unit,
         "rule": rule,
         "rule_name": RULES.get(rule, ("", ""))[0] if rule else "",
