@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from tests.conftest import TODAY, Company, build_company, health_checked
 
 from headway.goals.bulk import KeyResultRow, key_results_create
@@ -29,6 +31,8 @@ from headway.indicators.bulk import MeasurementRow, measurements_record
 from headway.indicators.services import indicator_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+REFRESH = "headway.health.tasks.health_findings_refresh_task"
 
 
 def ownerless(company: Company, *keys: str) -> list[Objective]:
@@ -191,10 +195,13 @@ def test_many_writes_in_one_transaction_register_one_mark(company: Company) -> N
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_committed_change_is_checked_and_a_rolled_back_one_marks_nothing() -> None:
-    # given an organization that has been checked (the tasks run at once in the tests)
+def test_a_committed_change_is_checked_by_the_worker_and_a_rolled_back_one_marks_nothing(
+    settings: Any,
+) -> None:
+    # given an organization that has been checked, and a worker (the database queue)
     company = build_company("commit")
     health_checked(company.org)
+    settings.TASKS = DATABASE_TASKS
     before = HealthState.objects.get(organization=company.org).checked_at
 
     # when a write rolls back
@@ -206,13 +213,17 @@ def test_a_committed_change_is_checked_and_a_rolled_back_one_marks_nothing() -> 
     with pytest.raises(RuntimeError):
         write_then_fail()
 
-    # then nothing was checked again
-    assert HealthState.objects.get(organization=company.org).checked_at == before
+    # then nothing is marked or queued
+    assert not HealthState.objects.get(organization=company.org).pending
+    assert not DBTaskResult.objects.filter(task_path=REFRESH).exists()
 
     # when a write commits
     ownerless(company, "kept")
 
-    # then its findings are stored by the check it queued
+    # then one check is queued, and the worker stores its findings
+    assert HealthState.objects.get(organization=company.org).pending
+    assert DBTaskResult.objects.filter(task_path=REFRESH).count() == 1
+    call_command("worker", "--once", "--no-schedule", verbosity=0)
     state = HealthState.objects.get(organization=company.org)
     assert state.checked_at is not None
     assert before is not None
@@ -220,6 +231,19 @@ def test_a_committed_change_is_checked_and_a_rolled_back_one_marks_nothing() -> 
     assert not state.pending
     assert HealthFinding.objects.filter(object="objective:kept").exists()
     assert not HealthFinding.objects.filter(object="objective:lost").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_worker_a_committed_change_only_marks_the_findings() -> None:
+    company = build_company("immediate")
+    before = health_checked(company.org).checked_at
+
+    ownerless(company, "waits")  # committed: the tasks would run inside this request
+
+    state = HealthState.objects.get(organization=company.org)
+    assert state.pending
+    assert state.checked_at == before
+    assert not HealthFinding.objects.filter(object="objective:waits").exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -60,7 +60,11 @@ def test_groups_and_counts_match_the_findings(company: Company) -> None:
     assert "Checked" in content
 
 
-def test_before_the_first_check_the_page_says_so_and_waits(company: Company) -> None:
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_before_the_first_check_the_page_says_so_and_waits(company: Company, settings: Any) -> None:
+    settings.TASKS = DATABASE_TASKS  # a worker runs the checks
     ownerless(company, 1)  # the test's writes never commit: nothing queued a check
 
     content = signed_in(company.admin).get("/health/").content.decode()
@@ -71,7 +75,10 @@ def test_before_the_first_check_the_page_says_so_and_waits(company: Company) -> 
     assert "Check now" in content
 
 
-def test_the_page_shows_what_was_checked_until_the_next_check(company: Company) -> None:
+def test_the_page_shows_what_was_checked_until_the_next_check(
+    company: Company, settings: Any
+) -> None:
+    settings.TASKS = DATABASE_TASKS  # a worker runs the checks
     ownerless(company, 1, prefix="before")
     health_checked(company.org)
     ownerless(company, 1, prefix="after")
@@ -107,11 +114,23 @@ def test_the_poll_reloads_the_page_once_the_check_is_done(company: Company) -> N
     assert done["HX-Refresh"] == "true"
 
 
-def test_check_now_queues_a_check_that_the_page_then_shows(company: Company) -> None:
+def test_without_a_worker_changes_wait_for_check_now(company: Company) -> None:
+    ownerless(company, 1, prefix="before")
+    health_checked(company.org)
+    ownerless(company, 1, prefix="after")
+    HealthState.objects.filter(organization=company.org).update(stale_since=timezone.now())
+
+    content = signed_in(company.admin).get("/health/").content.decode()
+
+    assert "Changes made since are not checked yet: press “Check now”" in content
+    assert 'hx-trigger="every 5s"' not in content  # nothing would ever answer the poll
+
+
+def test_check_now_runs_a_check_that_the_page_then_shows(company: Company) -> None:
     ownerless(company, 1)
     client = signed_in(company.member)
 
-    response = client.post("/health/check/")  # the tasks run at once in the tests
+    response = client.post("/health/check/")  # no worker in the tests: it runs at once
 
     assert response.status_code == 302
     assert response["Location"] == "/health/"

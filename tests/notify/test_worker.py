@@ -190,8 +190,6 @@ def test_the_real_worker_drains_the_database_queue_and_sends_the_digest(
         "headway.notify.tasks.notification_emails_send_due",
         "headway.notify.tasks.health_snapshots_take",
         "headway.health.tasks.health_findings_refresh_due_task",
-        # the writes of the test's setup committed: they queued a check of the health
-        "headway.health.tasks.health_findings_refresh_task",
     }
     assert "Queued checkin-reminders for its 2026-11-16 09:00 slot." in out
     assert "Worker" in out

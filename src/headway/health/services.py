@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks.backends.immediate import ImmediateBackend
 
 from headway.core.checks import Finding, checked_objects, run_checks
 from headway.core.model import Goals, Severity
@@ -90,17 +91,30 @@ _registered = threading.local()
 
 def health_check_request(organization_id: int) -> None:
     """Someone asked for a check now: queue one, whatever the state says (a queued refresh may
-    have been lost). A check that starts after another has answered the request is skipped."""
+    have been lost). A check that starts after another has answered the request is skipped.
+    Without a worker (`HEADWAY_TASKS=immediate`) it runs here, as the person asked."""
     now = timezone.now()
     HealthState.objects.filter(organization_id=organization_id, stale_since__isnull=True).update(
         stale_since=now
     )
-    _refresh_enqueue(organization_id, now)
+    _refresh_enqueue(organization_id, now, asked=True)
 
 
-def _refresh_enqueue(organization_id: int, requested: dt.datetime | None = None) -> None:
+def health_checks_wait_for_asking() -> bool:
+    """Without a worker, tasks run inside the request that queues them: a change must not run
+    every check in the request that made it. Its findings wait for "Check now"."""
     from headway.health.tasks import health_findings_refresh_task
 
+    return isinstance(health_findings_refresh_task.get_backend(), ImmediateBackend)
+
+
+def _refresh_enqueue(
+    organization_id: int, requested: dt.datetime | None = None, *, asked: bool = False
+) -> None:
+    from headway.health.tasks import health_findings_refresh_task
+
+    if not asked and health_checks_wait_for_asking():
+        return
     moment = (requested or timezone.now()).isoformat()
     health_findings_refresh_task.enqueue(organization_id, moment)
 

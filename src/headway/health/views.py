@@ -29,7 +29,7 @@ from headway.health.selectors import (
     findings_visible,
     health_state_get,
 )
-from headway.health.services import health_check_request
+from headway.health.services import health_check_request, health_checks_wait_for_asking
 from headway.health.snapshots import health_trend
 from headway.web.current import require_person
 
@@ -103,10 +103,11 @@ def health(request: HttpRequest) -> HttpResponse:
     person = require_person(request)
     org = person.organization
     state = health_state_get(organization_id=org.pk)
+    waits = health_checks_wait_for_asking()  # no worker: nothing to wait for but "Check now"
     if request.htmx and request.GET.get("poll"):  # type: ignore[attr-defined]
         if state is not None and not state.pending:
             return HttpResponseClientRefresh()  # the check is done: show its findings
-        return render(request, "health/_state.html", {"state": state})
+        return render(request, "health/_state.html", {"state": state, "waits": waits})
     filters = HealthFilterForm(request.GET, person=person)
     unit = filters.chosen_unit()
     rule = request.GET.get("rule") or None
@@ -126,6 +127,7 @@ def health(request: HttpRequest) -> HttpResponse:
         "person": person,
         "nav": "health",
         "state": state,
+        "waits": waits,
         "groups": groups,
         "total": sum(g.count for g in groups),
         "score": None if score is None else Decimal(score.numerator) / Decimal(score.denominator),
@@ -147,5 +149,8 @@ def health_check_now(request: HttpRequest) -> HttpResponse:
     """Queue a check of the whole organization now (the worker runs it)."""
     person = require_person(request)
     health_check_request(person.organization_id)
-    messages.success(request, "The organization is being checked; this page updates itself.")
+    if health_checks_wait_for_asking():  # no worker: the check ran in this request
+        messages.success(request, "The organization was checked just now.")
+    else:
+        messages.success(request, "The organization is being checked; this page updates itself.")
     return HttpResponseRedirect(reverse("health"))
