@@ -6,34 +6,54 @@ A *leader* is an active person who heads a unit or has active people reporting t
 units they head (with their subtrees) and their own, in the periods running on the summary's day,
 and only those the access policy lets them see.
 
-Progress, status and expected pace are read from the core's evaluation of the organization as of
-the summary's day (check-ins dated up to that day), so an earlier week reads as it stood then and a
-full recompute agrees with the stored numbers today. The organization is read and checked once
-(`organization_week`) and shared by every leader's summary: the number of queries does not grow with
-the size of the scope.
+What a summary reads of its scope (objectives' progress against pace, check-in dates, health
+findings) comes as `ScopeFacts` from one of two places, rendered by the same code:
+- the organization's evaluation as of the summary's day (`organization_week`, check-ins dated up to
+  that day): read and checked once per organization for the worker's weekly send and shared by
+  every leader's summary, and read for an earlier week on the page, which then reads as it stood;
+- the stored rows, for the current week's page: the objectives' progress the rollup keeps, the
+  check-in dates, the findings the worker stored. A few queries over the scope's rows, whatever
+  the size of the organization; for the same data they agree with the evaluation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 
 from headway import access
+from headway.checkins.models import CheckIn
 from headway.core import model as core
 from headway.core.checks import RULES, Finding, run_checks
-from headway.core.evaluate import Scores, evaluate
+from headway.core.evaluate import ObjectiveScore, Scores, evaluate, score_objective
 from headway.core.model import to_decimal
 from headway.goals.models import KeyResult, Objective, ResultArea, Status, StatusChange
+from headway.goals.rollup import core_period
 from headway.goals.snapshot import organization_goals
+from headway.health.models import HealthFinding
 from headway.health.selectors import organization_check_settings
 from headway.indicators.models import Indicator
 from headway.notify.cadence import Cadence
@@ -68,7 +88,11 @@ RANK: dict[str, int] = {
     Status.OFF_TRACK: 2,
     Status.RED: 2,
 }
-SEVERITY_ORDER = {core.Severity.ERROR: 0, core.Severity.WARNING: 1, core.Severity.INFO: 2}
+SEVERITY_ORDER: dict[str, int] = {
+    core.Severity.ERROR: 0,
+    core.Severity.WARNING: 1,
+    core.Severity.INFO: 2,
+}
 SECTIONS = {
     "behind": "Furthest behind pace",
     "changes": "Changed status in the last 7 days",
@@ -108,6 +132,11 @@ class Scope:
     units: dict[str, Unit]  # every unit of their subtrees, by name
     people: dict[str, Person]  # everyone in scope but themselves, by email
 
+    @functools.cached_property
+    def emails(self) -> set[str]:
+        """The emails of everyone in the scope, themselves included."""
+        return {*self.people, self.person.email}
+
     @property
     def leads(self) -> bool:
         """Heads a unit, or has an active person reporting to them."""
@@ -127,15 +156,13 @@ class Scope:
     def paths(self) -> list[str]:
         return [unit.path for unit in self.headed]
 
+    def people_q(self, prefix: str = "") -> Q:
+        """People (through `prefix`) in the scope, but the person themselves."""
+        return _below_q(self.person, self.paths, prefix)
+
     def owners_q(self, prefix: str = "") -> Q:
         """Rows owned (through `prefix` + owner) by the person or by someone in their scope."""
-        owner = f"{prefix}owner"
-        q = Q(**{owner: self.person}) | Q(
-            **{f"{owner}__manager_path__contains": f"/{self.person.pk}/"}
-        )
-        for path in self.paths:
-            q |= Q(**{f"{owner}__unit__path__startswith": path})
-        return q
+        return Q(**{f"{prefix}owner": self.person}) | self.people_q(f"{prefix}owner__")
 
     def objectives_q(self) -> Q:
         """The objectives of the scope: owned in it, or set for one of its units or people."""
@@ -152,16 +179,22 @@ def scope_of(person: Person) -> Scope:
     headed_paths = sorted(u.path for u in units if u.head_id == person.pk and u.path)
     top = [p for p in headed_paths if not any(p != o and p.startswith(o) for o in headed_paths)]
     in_subtree = {u.name: u for u in units if any(u.path.startswith(p) for p in top)}
-    people_q = Q(manager_path__contains=f"/{person.pk}/")
-    for path in top:
-        people_q |= Q(unit__path__startswith=path)
     people = (
         Person.objects.filter(organization_id=person.organization_id)
-        .filter(people_q)
+        .filter(_below_q(person, top))
         .exclude(pk=person.pk)
     )
     headed = [u for u in units if u.path in top]
     return Scope(person, headed, in_subtree, {p.email: p for p in people})
+
+
+def _below_q(person: Person, paths: Iterable[str], prefix: str = "") -> Q:
+    """People (through `prefix`) below the person in the manager chain or in the units at
+    `paths` and under them."""
+    q = Q(**{f"{prefix}manager_path__contains": f"/{person.pk}/"})
+    for path in paths:
+        q |= Q(**{f"{prefix}unit__path__startswith": path})
+    return q
 
 
 def leaders_of(organization: Organization) -> QuerySet[Person]:
@@ -276,7 +309,7 @@ class StalePerson:
 
 @dataclass(frozen=True)
 class HealthItem:
-    finding: Finding
+    finding: Finding | HealthFinding  # the stored row reads the same
     url: str | None
 
     @property
@@ -514,6 +547,52 @@ def _running(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+# -- the scope's goals ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScopeGoals:
+    """The objectives and key results of a scope in the periods running on a day, those the
+    reader may see: as querysets (to filter other tables by) and as rows."""
+
+    objectives_qs: QuerySet[Objective]
+    key_results_qs: QuerySet[KeyResult]
+    objectives: list[Objective]  # with their owner and period
+    key_results: list[KeyResult]  # with owners and period; `objective_seen` by the reader
+
+
+def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
+    """The scope's goals running on `day` that the person may see, in two queries: objectives
+    of the scope, and key results under them or owned in the scope (a key result is its owner's
+    to show their manager even under an objective the manager may not see)."""
+    org = person.organization_id
+    visible = access.objectives_visible_q(person)
+    objectives_qs = (
+        Objective.objects.filter(organization_id=org)
+        .filter(visible)
+        .filter(_running(day))
+        .filter(scope.objectives_q())
+    )
+    key_results_qs = (
+        KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
+        .filter(access.key_results_visible_q(person))
+        .filter(_running(day, "objective__"))
+        .filter(Q(objective__in=objectives_qs.values("pk")) | scope.owners_q())
+    )
+    return ScopeGoals(
+        objectives_qs,
+        key_results_qs,
+        list(objectives_qs.select_related("owner", "period").order_by("title", "pk")),
+        list(
+            key_results_qs.annotate(
+                objective_seen=Exists(
+                    Objective.objects.filter(visible, pk=OuterRef("objective_id"))
+                )
+            )
+            .select_related("owner", "objective__owner", "objective__period")
+            .order_by("objective__title", "objective_id", "position", "pk")
+        ),
+    )
+
+
 def weekly_summary(
     *,
     person: Person,
@@ -523,66 +602,35 @@ def weekly_summary(
 ) -> WeeklySummary:
     """The person's summary for `day`: objectives and key results of their scope running that day,
     as they stood that day; status changes in the seven days up to `until`; stale key results;
-    the top health findings. Everything filtered by what the person may see."""
+    the top health findings. Everything filtered by what the person may see.
+
+    `week` is the organization's evaluation on `day`, shared by every leader's summary (the
+    worker's weekly send). Without it, today's summary reads the stored rows (`facts_stored`)
+    and an earlier day's evaluates the organization as of then (`organization_week`)."""
     scope = scope_of(person)
     summary = WeeklySummary(person=person, scope=scope, day=day, since=until - WINDOW, until=until)
     if not scope.leads:
         return summary
-    org = person.organization_id
-    visible = access.objectives_visible_q(person)
-    objectives_qs = (
-        Objective.objects.filter(organization_id=org)
-        .filter(visible)
-        .filter(_running(day))
-        .filter(scope.objectives_q())
-    )
-    objectives = list(objectives_qs.select_related("owner", "period").order_by("title", "pk"))
-    key_results_qs = (
-        KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
-        .filter(access.key_results_visible_q(person))
-        .filter(_running(day, "objective__"))
-        .filter(Q(objective__in=objectives_qs.values("pk")) | scope.owners_q())
-    )
-    key_results = list(
-        key_results_qs.annotate(
-            objective_seen=Exists(Objective.objects.filter(visible, pk=OuterRef("objective_id")))
-        )
-        .select_related("owner", "objective__owner", "objective__period")
-        .order_by("objective__title", "objective_id", "position", "pk")
-    )
-    summary.key_result_count = len(key_results)
-    if not objectives and not key_results:
+    goals = scope_goals(person, scope, day)
+    summary.key_result_count = len(goals.key_results)
+    if not goals.objectives and not goals.key_results:
         return summary
-
-    week = week or organization_week(person.organization, day)
-    summary.stale_days = week.stale_days
-    for objective in objectives:
-        score = week.scores.objectives.get(objective.key)
-        summary.objectives.append(
-            PacedObjective(
-                objective,
-                str(score.status) if score else Status.NO_DATA,
-                _decimal(score.progress) if score else None,
-                _decimal(score.expected) if score else None,
-            )
-        )
-    summary.changes = _changes(summary, objectives, key_results, objectives_qs, key_results_qs)
-    _stale(summary, key_results, week)
-    _health(summary, objectives, key_results, week)
+    facts = scope_facts(person=person, scope=scope, goals=goals, day=day, week=week)
+    summary.stale_days = facts.stale_days
+    summary.objectives = [
+        _paced(objective, facts.paces.get(objective.pk, NO_PACE)) for objective in goals.objectives
+    ]
+    summary.changes = _changes(summary, goals)
+    _stale(summary, goals.key_results, facts)
+    _health(summary, facts.findings)
     return summary
 
 
-def _changes(
-    summary: WeeklySummary,
-    objectives: list[Objective],
-    key_results: Sequence[KeyResult],
-    objectives_qs: QuerySet[Objective],
-    key_results_qs: QuerySet[KeyResult],
-) -> list[Change]:
+def _changes(summary: WeeklySummary, goals: ScopeGoals) -> list[Change]:
     """Each objective's and key result's net change of status in the window, newest first; one
     that came back to where it started is left out."""
-    by_objective = {o.pk: o for o in objectives}
-    by_key_result = {kr.pk: kr for kr in key_results}
+    by_objective = {o.pk: o for o in goals.objectives}
+    by_key_result = {kr.pk: kr for kr in goals.key_results}
     rows = (
         StatusChange.objects.filter(
             organization_id=summary.person.organization_id,
@@ -590,8 +638,8 @@ def _changes(
             created_at__lte=summary.until,
         )
         .filter(
-            Q(objective__in=objectives_qs.values("pk"))
-            | Q(key_result__in=key_results_qs.values("pk"))
+            Q(objective__in=goals.objectives_qs.values("pk"))
+            | Q(key_result__in=goals.key_results_qs.values("pk"))
         )
         .order_by("created_at", "id")
         .values_list("objective_id", "key_result_id", "before", "after", "created_at")
@@ -641,36 +689,397 @@ def _changes(
     return changes
 
 
-def _stale(
-    summary: WeeklySummary, key_results: Sequence[KeyResult], week: OrganizationWeek
-) -> None:
-    """Key results taking check-ins with none for more than the organization's stale days (the
-    rule of health check HW006), longest first, and the people who own the most of them."""
-    periods = week.periods
-    day = week.day
-    stale = []
+# -- the facts a summary reads ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Pace:
+    """Where an objective is and where it should be on the summary's day."""
+
+    status: str
+    progress: Decimal | None
+    expected: Decimal | None
+
+
+NO_PACE = Pace(Status.NO_DATA, None, None)
+
+
+@dataclass(frozen=True)
+class CheckInState:
+    """What the stale rule (HW006) reads of a key result on the summary's day."""
+
+    period: core.Period | None
+    done: bool  # a yes/no key result answered yes: nothing left to check in
+    last: dt.date | None  # its latest check-in on or before the day
+
+
+@dataclass(frozen=True)
+class ScopeFinding:
+    """A health finding about one of the scope's objects, with its page; `lookup` names a KRA
+    or KPI whose page is looked up only if the finding makes the top."""
+
+    finding: Finding | HealthFinding
+    url: str | None
+    lookup: str | None = None
+
+
+@dataclass(frozen=True)
+class ScopeFacts:
+    """What a summary reads of its scope's objects on its day, wherever it was read from: the
+    organization's evaluation (`facts_evaluated`) or the rows the rollup and the worker keep
+    (`facts_stored`). For the same data both give the same facts."""
+
+    stale_days: int
+    paces: dict[int, Pace]  # by objective id
+    check_ins: dict[int, CheckInState]  # by key result id; one left out is never stale
+    findings: list[ScopeFinding]  # in the checks' order: by code, then by object
+
+
+def scope_facts(
+    *,
+    person: Person,
+    scope: Scope,
+    goals: ScopeGoals,
+    day: dt.date,
+    week: OrganizationWeek | None,
+) -> ScopeFacts:
+    """From `week` when given; today's from the stored rows, which say how things stand now;
+    an earlier day's from the organization evaluated as of then."""
+    if week is None and day >= organization_now(person.organization).date():
+        return facts_stored(person=person, scope=scope, goals=goals, day=day)
+    week = week or organization_week(person.organization, day)
+    return facts_evaluated(week=week, scope=scope, goals=goals)
+
+
+def _pace(score: ObjectiveScore) -> Pace:
+    return Pace(str(score.status), _decimal(score.progress), _decimal(score.expected))
+
+
+def _paced(objective: Objective, pace: Pace) -> PacedObjective:
+    return PacedObjective(objective, pace.status, pace.progress, pace.expected)
+
+
+def _key_result_urls(key_results: Iterable[KeyResult]) -> dict[str, str | None]:
+    """Key result keys to their place on the objective's page; None when the reader may not
+    see the objective."""
+    return {
+        kr.key: _key_result_url(kr.objective_id, kr.pk) if kr.objective_seen else None  # type: ignore[attr-defined]
+        for kr in key_results
+    }
+
+
+def _scope_object_url(scope: Scope, obj: str) -> str | None:
+    """The page of a person or scope finding's object ('person:EMAIL', 'scope:unit:NAME',
+    'scope:person:EMAIL') when it is the scope's; None otherwise."""
+    kind, _, key = obj.partition(":")
+    if kind == "scope" and key.startswith("unit:") and key[5:] in scope.units:
+        return reverse("scorecard-unit", args=[scope.units[key[5:]].pk])
+    if kind == "scope" and key.startswith("person:"):
+        kind, key = "person", key[7:]
+    if kind == "person" and key in scope.emails:
+        return _person_url(scope.people.get(key, scope.person))
+    return None
+
+
+# -- from the organization's evaluation (the worker, earlier weeks) ---------------------------
+def facts_evaluated(*, week: OrganizationWeek, scope: Scope, goals: ScopeGoals) -> ScopeFacts:
+    """The facts of the scope read off the organization's evaluation and checks on the week's
+    day: as things stood that day."""
+    return ScopeFacts(
+        stale_days=week.stale_days,
+        paces={
+            o.pk: _pace(week.scores.objectives[o.key])
+            for o in goals.objectives
+            if o.key in week.scores.objectives
+        },
+        check_ins=_check_ins_evaluated(week, goals.key_results),
+        findings=_findings_evaluated(week, scope, goals),
+    )
+
+
+def _check_ins_evaluated(
+    week: OrganizationWeek, key_results: Sequence[KeyResult]
+) -> dict[int, CheckInState]:
+    states = {}
     for kr in key_results:
         core_kr = week.key_results.get(kr.key)
-        period = periods.get(kr.objective.period.name) if kr.objective.period else None
+        if core_kr is None:
+            continue
+        period = week.periods.get(kr.objective.period.name) if kr.objective.period else None
+        dates = [c.date for c in core_kr.check_ins if c.date <= week.day]
+        done = core_kr.kind == core.KRKind.BOOLEAN and core_kr.done
+        states[kr.pk] = CheckInState(period, done, max(dates, default=None))
+    return states
+
+
+def _in_scope(scope: Scope, scoped: str, owner: str | None) -> bool:
+    """Whether a KRA or KPI with this scope ('unit:Sales', 'person:a@b') and owner is the
+    scope's."""
+    kind, _, name = scoped.partition(":")
+    return (
+        (kind == "unit" and name in scope.units)
+        or (kind == "person" and name in scope.emails)
+        or (owner is not None and owner in scope.emails)
+    )
+
+
+def _findings_evaluated(
+    week: OrganizationWeek, scope: Scope, goals: ScopeGoals
+) -> list[ScopeFinding]:
+    """The week's findings about the scope's objects, in the checks' order; stale key results
+    (HW006) are left out: the summary lists them already."""
+    objective_urls = {o.key: _objective_url(o.pk) for o in goals.objectives}
+    key_result_urls = _key_result_urls(goals.key_results)
+    areas = {a.id: a for a in week.goals.result_areas}
+    indicators = {i.id: i for i in week.goals.indicators}
+    found = []
+    for finding in week.findings:
+        kind, _, key = finding.object.partition(":")
+        if kind == "objective" and key in objective_urls:
+            found.append(ScopeFinding(finding, objective_urls[key]))
+        elif kind == "key_result" and key in key_result_urls and finding.code != "HW006":
+            found.append(ScopeFinding(finding, key_result_urls[key]))
+        elif kind == "result_area" and key in areas:
+            area = areas[key]
+            if _in_scope(scope, area.scope, area.owner):
+                found.append(ScopeFinding(finding, None, finding.object))
+        elif kind == "indicator" and key in indicators:
+            indicator = indicators[key]
+            if _in_scope(scope, indicator.scope, indicator.owner):
+                found.append(ScopeFinding(finding, None, finding.object))
+        elif kind in ("person", "scope"):
+            url = _scope_object_url(scope, finding.object)
+            if url is not None:
+                found.append(ScopeFinding(finding, url))
+    return found
+
+
+# -- from the stored rows (the current week's page) -------------------------------------------
+def facts_stored(*, person: Person, scope: Scope, goals: ScopeGoals, day: dt.date) -> ScopeFacts:
+    """The facts of the scope today from what is stored: objectives' progress as the rollup
+    keeps it, check-in dates, and the findings of the worker's latest check. A few queries over
+    the scope's rows, whatever the size of the organization."""
+    settings = organization_check_settings(person.organization)
+    return ScopeFacts(
+        stale_days=settings.stale_days,
+        paces={o.pk: _pace_stored(o, day) for o in goals.objectives},
+        check_ins=_check_ins_stored(person.organization_id, goals.key_results, day),
+        findings=_findings_stored(person, scope, goals),
+    )
+
+
+def _pace_stored(objective: Objective, day: dt.date) -> Pace:
+    """The objective's stored progress against its period's pace on `day`. Scored by the very
+    function the evaluation scores objectives with, given that progress as its one item: the
+    stored status is the one of the rollup's day, and the expected pace moves every day."""
+    progress = None if objective.progress is None else Fraction(objective.progress)
+    score = score_objective(
+        objective.key,
+        [(Fraction(1), progress, None)],
+        period=core_period(objective.period),
+        today=day,
+        closed=objective.state == Objective.State.CLOSED,
+    )
+    return _pace(score)
+
+
+def _check_ins_stored(
+    organization_id: int, key_results: Sequence[KeyResult], day: dt.date
+) -> dict[int, CheckInState]:
+    """The key results taking check-ins in a period active on `day`, with their latest check-in
+    date up to the day (one grouped query) and, for yes/no ones, whether they were answered
+    yes (one more)."""
+    periods = {kr.pk: core_period(kr.objective.period) for kr in key_results}
+    watched = [
+        kr
+        for kr in key_results
+        if kr.progress_source == KeyResult.Source.CHECK_INS
+        and (period := periods[kr.pk]) is not None
+        and period.state_on(day) == "active"
+    ]
+    if not watched:
+        return {}
+    last = dict(
+        CheckIn.objects.filter(
+            organization_id=organization_id,
+            key_result__in=[kr.pk for kr in watched],
+            date__lte=day,
+        )
+        .order_by()
+        .values("key_result_id")
+        .annotate(last=Max("date"))
+        .values_list("key_result_id", "last")
+    )
+    yes = _answered_yes(
+        organization_id, [kr.pk for kr in watched if kr.kind == KeyResult.Kind.BOOLEAN], day
+    )
+    return {kr.pk: CheckInState(periods[kr.pk], kr.pk in yes, last.get(kr.pk)) for kr in watched}
+
+
+def _answered_yes(organization_id: int, key_result_ids: list[int], day: dt.date) -> set[int]:
+    """The yes/no key results whose latest check-in with a value, up to `day`, is not zero: the
+    snapshot's rule for `done` (`_boolean_done`)."""
+    if not key_result_ids:
+        return set()
+    latest = (
+        CheckIn.objects.filter(key_result=OuterRef("pk"), date__lte=day, value__isnull=False)
+        .order_by("-date", "-id")
+        .values("value")[:1]
+    )
+    answers = (
+        KeyResult.objects.filter(organization_id=organization_id, pk__in=key_result_ids)
+        .annotate(answer=Subquery(latest))
+        .values_list("pk", "answer")
+    )
+    return {pk for pk, answer in answers if answer is not None and answer != 0}
+
+
+def _finding_objects(rows: QuerySet[Any], prefix: str, field: str) -> QuerySet[Any]:
+    """The objects findings name these rows by ('objective:' + key), as a subquery: a scope can
+    hold more rows than a query may take parameters."""
+    named = Concat(Value(prefix), F(field), output_field=CharField())
+    return rows.order_by().annotate(finding_object=named).values("finding_object")
+
+
+def _findings_stored(person: Person, scope: Scope, goals: ScopeGoals) -> list[ScopeFinding]:
+    """The stored findings about the scope's objects, in the checks' order, with their pages;
+    stale key results (HW006) are left out: the summary lists them already. Three queries, and
+    one more when the owners of several objectives have findings."""
+    org = person.organization_id
+    people = Person.objects.filter(organization_id=org).filter(Q(pk=person.pk) | scope.people_q())
+    scoped = (
+        Q(scope_unit__in=[unit.pk for unit in scope.units.values()])
+        | Q(scope_person__in=people)
+        | Q(owner__in=people)
+    )
+    areas = ResultArea.objects.filter(organization_id=org).filter(scoped)
+    indicators = Indicator.objects.filter(organization_id=org).filter(scoped)
+    about = (
+        Q(object__in=_finding_objects(goals.objectives_qs, "objective:", "key"))
+        | (
+            Q(object__in=_finding_objects(goals.key_results_qs, "key_result:", "key"))
+            & ~Q(code="HW006")
+        )
+        | Q(object__in=_finding_objects(areas, "result_area:", "key"))
+        | Q(object__in=_finding_objects(indicators, "indicator:", "key"))
+        | Q(object__in=_finding_objects(people, "person:", "email"))
+        | Q(object__in=_finding_objects(people, "scope:person:", "email"))
+        | Q(object__in=[f"scope:unit:{name}" for name in scope.units])
+    )
+    rows = list(HealthFinding.objects.filter(organization_id=org).filter(about))
+    owners = _owners_order(org, [r.object for r in rows if r.object.startswith("person:")])
+    objects = _ScopeObjects(scope, goals, areas, indicators, owners)
+    rows.sort(key=lambda row: (row.code, objects.place(row.object), row.pk))
+    return [ScopeFinding(row, objects.url(row.object)) for row in rows]
+
+
+LAST = (9,)  # an object the checks do not list: `run_checks` puts it after those they do
+
+
+class _ScopeObjects:
+    """The scope's objects that stored findings are about: each one's page, and its place in
+    the order `run_checks` gives a rule's findings (where the object comes in the organization's
+    goals: scopes, KRAs, KPIs, objectives each followed by its key results, owners)."""
+
+    def __init__(
+        self,
+        scope: Scope,
+        goals: ScopeGoals,
+        areas: QuerySet[ResultArea],
+        indicators: QuerySet[Indicator],
+        owners: dict[str, int],  # an owner's email to their first objective
+    ) -> None:
+        self.scope = scope
+        self.owners = owners
+        self.objectives = {o.key: o for o in goals.objectives}
+        self.key_results = {kr.key: kr for kr in goals.key_results}
+        self.key_result_urls = _key_result_urls(goals.key_results)
+        self.areas: dict[str, tuple[int, bool]] = {}
+        self.scopes: dict[str, int] = {}  # scope to its first active KRA: the checks' order
+        for pk, key, state, unit, email in areas.order_by("pk").values_list(
+            "pk", "key", "state", "scope_unit__name", "scope_person__email"
+        ):
+            active = state == ResultArea.State.ACTIVE
+            self.areas[key] = (pk, active)
+            if active:
+                scoped = f"person:{email}" if email else f"unit:{unit}" if unit else "org"
+                self.scopes.setdefault(scoped, pk)
+        self.indicators = dict(indicators.values_list("key", "pk"))
+
+    # A finding about a row written between this page's queries gets no page and the last
+    # place, rather than an error.
+    def url(self, obj: str) -> str | None:
+        kind, _, key = obj.partition(":")
+        if kind == "objective" and key in self.objectives:
+            return _objective_url(self.objectives[key].pk)
+        if kind == "key_result":
+            return self.key_result_urls.get(key)
+        if kind == "result_area" and key in self.areas:
+            return reverse("result-area", args=[self.areas[key][0]])
+        if kind == "indicator" and key in self.indicators:
+            return reverse("indicator", args=[self.indicators[key]])
+        return _scope_object_url(self.scope, obj)
+
+    def place(self, obj: str) -> tuple[int, ...]:
+        kind, _, key = obj.partition(":")
+        area = self.areas.get(key) if kind == "result_area" else None
+        if kind == "scope" and key in self.scopes:
+            return (0, self.scopes[key])
+        if area is not None and area[1]:
+            return (1, area[0])
+        if kind == "indicator" and key in self.indicators:
+            return (2, self.indicators[key])
+        if kind == "objective" and key in self.objectives:
+            return (3, self.objectives[key].pk, 0, 0, 0)
+        if kind == "key_result" and key in self.key_results:
+            kr = self.key_results[key]
+            return (3, kr.objective_id, 1, kr.position, kr.pk)
+        if kind == "person" and key in self.owners:
+            return (4, self.owners[key])
+        return LAST
+
+
+def _owners_order(organization_id: int, objects: list[str]) -> dict[str, int]:
+    """The owners named by these 'person:EMAIL' objects, to their first objective (the checks
+    list owners in that order); no query unless there are several to order."""
+    emails = {obj.partition(":")[2] for obj in objects}
+    if len(emails) < 2:
+        return {}
+    return dict(
+        Objective.objects.filter(
+            organization_id=organization_id, owner__email__in=emails, period__isnull=False
+        )
+        .exclude(state=Objective.State.CANCELLED)
+        .order_by()
+        .values("owner__email")
+        .annotate(first=Min("pk"))
+        .values_list("owner__email", "first")
+    )
+
+
+# -- the sections both read the same way ------------------------------------------------------
+def _stale(summary: WeeklySummary, key_results: Sequence[KeyResult], facts: ScopeFacts) -> None:
+    """Key results taking check-ins with none for more than the organization's stale days (the
+    rule of health check HW006), longest first, and the people who own the most of them."""
+    day = summary.day
+    stale = []
+    for kr in key_results:
+        state = facts.check_ins.get(kr.pk)
         if (
-            core_kr is None
-            or period is None
-            or period.state_on(day) != "active"
+            state is None
+            or state.period is None
+            or state.period.state_on(day) != "active"
             or kr.progress_source != KeyResult.Source.CHECK_INS
-            or (core_kr.kind == core.KRKind.BOOLEAN and core_kr.done)
+            or state.done
         ):
             continue
-        dates = [c.date for c in core_kr.check_ins if c.date <= day]
-        last = max(dates) if dates else None
-        days = (day - (last or period.start)).days
-        if days <= week.stale_days:
+        days = (day - (state.last or state.period.start)).days
+        if days <= facts.stale_days:
             continue
         seen = kr.objective_seen  # type: ignore[attr-defined]
         stale.append(
             StaleKeyResult(
                 kr,
                 kr.owner or (kr.objective.owner if seen else None),
-                last,
+                state.last,
                 days,
                 _key_result_url(kr.objective_id, kr.pk) if seen else None,
                 kr.objective.title if seen else None,
@@ -686,64 +1095,15 @@ def _stale(
     ][:STALE_PEOPLE_LIMIT]
 
 
-def _in_scope(scope: Scope, scoped: str, owner: str | None) -> bool:
-    """Whether a KRA or KPI with this scope ('unit:Sales', 'person:a@b') and owner is the
-    scope's."""
-    kind, _, name = scoped.partition(":")
-    emails = {*scope.people, scope.person.email}
-    return (
-        (kind == "unit" and name in scope.units)
-        or (kind == "person" and name in emails)
-        or (owner is not None and owner in emails)
-    )
-
-
-def _health(
-    summary: WeeklySummary,
-    objectives: list[Objective],
-    key_results: Sequence[KeyResult],
-    week: OrganizationWeek,
-) -> None:
-    """The findings about the scope's objects, errors first; stale key results (HW006) are left
-    out, listed above already."""
-    scope = summary.scope
-    objective_ids = {o.key: o.pk for o in objectives}
-    key_result_at = {
-        kr.key: _key_result_url(kr.objective_id, kr.pk) if kr.objective_seen else None  # type: ignore[attr-defined]
-        for kr in key_results
-    }
-    areas = {a.id: a for a in week.goals.result_areas}
-    indicators = {i.id: i for i in week.goals.indicators}
-    emails = {*scope.people, scope.person.email}
-    found: list[tuple[Finding, str | None, str | None]] = []  # finding, url, key to look up
-    for finding in week.findings:
-        kind, _, key = finding.object.partition(":")
-        if kind == "objective" and key in objective_ids:
-            found.append((finding, _objective_url(objective_ids[key]), None))
-        elif kind == "key_result" and key in key_result_at and finding.code != "HW006":
-            found.append((finding, key_result_at[key], None))
-        elif kind == "result_area" and key in areas:
-            area = areas[key]
-            if _in_scope(scope, area.scope, area.owner):
-                found.append((finding, None, finding.object))
-        elif kind == "indicator" and key in indicators:
-            indicator = indicators[key]
-            if _in_scope(scope, indicator.scope, indicator.owner):
-                found.append((finding, None, finding.object))
-        elif kind == "person" and key in emails:
-            person = scope.people.get(key, scope.person)
-            found.append((finding, _person_url(person), None))
-        elif kind == "scope" and key.startswith("unit:") and key[5:] in scope.units:
-            found.append((finding, reverse("scorecard-unit", args=[scope.units[key[5:]].pk]), None))
-        elif kind == "scope" and key.startswith("person:") and key[7:] in emails:
-            person = scope.people.get(key[7:], scope.person)
-            found.append((finding, _person_url(person), None))
-    found.sort(key=lambda row: SEVERITY_ORDER.get(row[0].severity, 9))
-    summary.findings_total = len(found)
-    top = found[:FINDINGS_LIMIT]
-    urls = _kra_and_kpi_urls(summary.person, [key for _, _, key in top if key])
+def _health(summary: WeeklySummary, found: Sequence[ScopeFinding]) -> None:
+    """The top findings about the scope, errors first (otherwise in the checks' order)."""
+    ranked = sorted(found, key=lambda row: SEVERITY_ORDER.get(row.finding.severity, 9))
+    summary.findings_total = len(ranked)
+    top = ranked[:FINDINGS_LIMIT]
+    urls = _kra_and_kpi_urls(summary.person, [row.lookup for row in top if row.lookup])
     summary.findings = [
-        HealthItem(finding, url or (urls.get(key) if key else None)) for finding, url, key in top
+        HealthItem(row.finding, row.url or (urls.get(row.lookup) if row.lookup else None))
+        for row in top
     ]
 
 
