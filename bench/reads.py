@@ -378,6 +378,8 @@ def run(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     health = store_health_findings()
     pool, context = prepare_pool(target, args.people, seed)
+    for kind in args.skip:
+        pool.pop(kind, None)
     queries = count_queries(pool)
     sizes = scope_sizes(context)
     print(f"  SQL statements per page: {queries}", file=sys.stderr)
@@ -537,6 +539,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sql-seconds", type=float, default=10, help="seconds of bare SQL runs")
     parser.add_argument("--people", type=int, default=200, help="people signed in for the pool")
     parser.add_argument("--seed", type=int, default=None, help="for the people and pages chosen")
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=sorted(set(LABELS) - {"bare"}),
+        help="leave out the pages of this kind (repeatable)",
+    )  # fmt: skip
     parser.add_argument(
         "--quiet-wait",
         type=float,

@@ -559,6 +559,9 @@ class ScopeGoals:
     key_results: list[KeyResult]  # with owners and period; `objective_seen` by the reader
 
 
+IDS_IN_QUERY = 5_000  # ids a query may carry as parameters (psycopg allows 65,535)
+
+
 def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
     """The scope's goals running on `day` that the person may see, in two queries: objectives
     of the scope, and key results under them or owned in the scope (a key result is its owner's
@@ -571,16 +574,23 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
         .filter(_running(day))
         .filter(scope.objectives_q())
     )
+    objectives = list(objectives_qs.select_related("owner", "period").order_by("title", "pk"))
+    # The scope's objectives by their ids when there are not too many: as a subquery inside an
+    # OR, PostgreSQL ran it once per key result of the organization (minutes at 50,000 people).
+    under: Any = objectives_qs.values("pk")
+    if len(objectives) <= IDS_IN_QUERY:
+        under = [o.pk for o in objectives]
+        objectives_qs = Objective.objects.filter(organization_id=org, pk__in=under)
     key_results_qs = (
         KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
         .filter(access.key_results_visible_q(person))
         .filter(_running(day, "objective__"))
-        .filter(Q(objective__in=objectives_qs.values("pk")) | scope.owners_q())
+        .filter(Q(objective__in=under) | scope.owners_q())
     )
     return ScopeGoals(
         objectives_qs,
         key_results_qs,
-        list(objectives_qs.select_related("owner", "period").order_by("title", "pk")),
+        objectives,
         list(
             key_results_qs.annotate(
                 objective_seen=Exists(
