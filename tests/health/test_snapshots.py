@@ -16,7 +16,7 @@ from tests.conftest import TODAY, Company, signed_in
 
 from headway.core.checks import checked_objects, health_score, run_checks
 from headway.goals.services import objective_create
-from headway.health.models import HealthSnapshot
+from headway.health.models import HealthFinding, HealthSnapshot, HealthState
 from headway.health.snapshots import (
     health_snapshot_take,
     health_snapshot_take_all,
@@ -220,3 +220,23 @@ def test_the_trend_costs_the_page_the_same_for_more_days(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/health/")
     assert len(response.context["trend"]) == 30
+
+
+def test_the_daily_snapshot_stores_the_findings_the_pages_show(company: Company) -> None:
+    objective_create(
+        organization=company.org, title="Ownerless", owner=None, period=company.quarter,
+        key="o-ownerless",
+    )  # fmt: skip
+
+    snapshot = health_snapshot_take(organization=company.org, today=TODAY)
+
+    state = HealthState.objects.get(organization=company.org)
+    stored = Counter(
+        HealthFinding.objects.filter(organization=company.org).values_list("code", flat=True)
+    )
+    assert stored == Counter(snapshot.by_code)
+    assert HealthFinding.objects.filter(object="objective:o-ownerless", code="HW003").exists()
+    assert state.checked_for == TODAY
+    assert state.seconds is not None
+    assert state.score is not None
+    assert round(Decimal(state.score.numerator) / state.score.denominator, 4) == snapshot.score
