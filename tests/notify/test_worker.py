@@ -181,6 +181,9 @@ def test_the_real_worker_drains_the_database_queue_and_sends_the_digest(
     ]
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    # A write that commits while the database queue is in use queues a health check when the
+    # findings were up to date; whether they were depends on what ran before in the process.
+    paths.discard("headway.health.tasks.health_findings_refresh_task")
     assert paths == {
         "headway.notify.tasks.notification_email_send",
         "headway.notify.tasks.checkin_reminders_send",
