@@ -45,6 +45,11 @@ def signed_in(person: Person) -> Client:
     return client
 
 
+# The queue `headway worker` runs, for tests of what happens with a worker (the rest of the
+# suite runs tasks at once, see `tasks_run_at_once`).
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
 def health_checked(organization: Organization) -> HealthState:
     """What the worker does after a change: check the organization and store its findings
     (tests run inside a transaction that never commits, so no change queues it by itself)."""

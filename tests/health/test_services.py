@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
-from tests.conftest import TODAY, Company, build_company, health_checked
+from tests.conftest import DATABASE_TASKS, TODAY, Company, build_company, health_checked
 
 from headway.goals.bulk import KeyResultRow, key_results_create
 from headway.goals.models import Objective
@@ -31,7 +31,6 @@ from headway.indicators.bulk import MeasurementRow, measurements_record
 from headway.indicators.services import indicator_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REFRESH = "headway.health.tasks.health_findings_refresh_task"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from tests.conftest import TODAY, Company, health_checked, signed_in
+from tests.conftest import DATABASE_TASKS, TODAY, Company, health_checked, signed_in
 
 from headway.goals.services import objective_create
 from headway.health.models import HealthFinding, HealthState
@@ -58,9 +58,6 @@ def test_groups_and_counts_match_the_findings(company: Company) -> None:
     assert "/objectives/" in content
     assert "Health score" in content
     assert "Checked" in content
-
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def test_before_the_first_check_the_page_says_so_and_waits(company: Company, settings: Any) -> None:

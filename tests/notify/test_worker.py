@@ -13,14 +13,13 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError
 from django_tasks_db.models import DBTaskResult
-from tests.conftest import Company
+from tests.conftest import DATABASE_TASKS, Company
 from tests.notify.conftest import MONDAY, UTC, Clock, MakeKeyResult, RunWorker
 
 from headway.notify import services, tasks
 from headway.notify.models import Notification, ScheduledRun
 from headway.notify.schedule import SCHEDULE, Job, jobs_enqueue_due, schedule_jobs
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REMINDERS = "headway.notify.tasks.checkin_reminders_send"
 
 

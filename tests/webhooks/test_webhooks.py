@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
-from tests.conftest import Company, build_company, signed_in
+from tests.conftest import DATABASE_TASKS, Company, build_company, signed_in
 
 from headway.audit.models import AuditEvent
 from headway.checkins.services import checkin_record
@@ -38,7 +38,6 @@ from headway.webhooks.models import Delivery, Event, Webhook
 from headway.webhooks.tasks import webhook_delivery_send
 
 SECRET = "whsec_test-secret-for-the-receiver"
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 # -- a receiver on 127.0.0.1 ------------------------------------------------------------------
