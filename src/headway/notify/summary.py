@@ -68,6 +68,8 @@ WINDOW = dt.timedelta(days=7)
 BEHIND_LIMIT = 10  # objectives furthest behind pace, on the page
 FINDINGS_LIMIT = 5
 STALE_PEOPLE_LIMIT = 5
+IDS_IN_QUERY = 5_000  # ids a query may carry as parameters (psycopg allows 65,535)
+LISTED = 3 * IDS_IN_QUERY  # values one query may name on every database (SQLite takes 32,766)
 EMAIL_LINES = 5  # lines per section in the email and the in-app notification
 STATUS_ORDER = (
     Status.OFF_TRACK,
@@ -156,16 +158,37 @@ class Scope:
     def paths(self) -> list[str]:
         return [unit.path for unit in self.headed]
 
+    @functools.cached_property
+    def person_ids(self) -> list[int]:
+        """The ids of everyone in the scope, the person first."""
+        return [self.person.pk, *(p.pk for p in self.people.values())]
+
+    @property
+    def listed(self) -> bool:
+        """Small enough for queries to name its people and units by id (index lookups); a
+        larger scope is matched by paths, as subqueries."""
+        return len(self.person_ids) + len(self.units) <= IDS_IN_QUERY
+
     def people_q(self, prefix: str = "") -> Q:
-        """People (through `prefix`) in the scope, but the person themselves."""
-        return _below_q(self.person, self.paths, prefix)
+        """People (through `prefix`) in the scope, the person themselves included."""
+        if self.listed:
+            return Q(**{f"{prefix}pk__in": self.person_ids})
+        return Q(**{f"{prefix}pk": self.person.pk}) | _below_q(self.person, self.paths, prefix)
 
     def owners_q(self, prefix: str = "") -> Q:
         """Rows owned (through `prefix` + owner) by the person or by someone in their scope."""
-        return Q(**{f"{prefix}owner": self.person}) | self.people_q(f"{prefix}owner__")
+        return self.people_q(f"{prefix}owner__")
 
     def objectives_q(self) -> Q:
         """The objectives of the scope: owned in it, or set for one of its units or people."""
+        if self.listed:
+            units = {unit.pk for unit in self.units.values()}
+            members = [p.pk for p in (self.person, *self.people.values()) if p.unit_id in units]
+            return (
+                self.owners_q()
+                | Q(scope_unit_id__in=sorted(units))
+                | Q(scope_person_id__in=members)
+            )
         q = self.owners_q()
         for path in self.paths:
             q |= Q(scope_unit__path__startswith=path)
@@ -559,13 +582,10 @@ class ScopeGoals:
     key_results: list[KeyResult]  # with owners and period; `objective_seen` by the reader
 
 
-IDS_IN_QUERY = 5_000  # ids a query may carry as parameters (psycopg allows 65,535)
-
-
 def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
-    """The scope's goals running on `day` that the person may see, in two queries: objectives
-    of the scope, and key results under them or owned in the scope (a key result is its owner's
-    to show their manager even under an objective the manager may not see)."""
+    """The scope's goals running on `day` that the person may see: objectives of the scope, and
+    key results under them or owned in the scope (a key result is its owner's to show their
+    manager even under an objective the manager may not see)."""
     org = person.organization_id
     visible = access.objectives_visible_q(person)
     objectives_qs = (
@@ -575,17 +595,16 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
         .filter(scope.objectives_q())
     )
     objectives = list(objectives_qs.select_related("owner", "period").order_by("title", "pk"))
-    # The scope's objectives by their ids when there are not too many: as a subquery inside an
-    # OR, PostgreSQL ran it once per key result of the organization (minutes at 50,000 people).
-    under: Any = objectives_qs.values("pk")
-    if len(objectives) <= IDS_IN_QUERY:
-        under = [o.pk for o in objectives]
-        objectives_qs = Objective.objects.filter(organization_id=org, pk__in=under)
+    if scope.listed and len(objectives) <= IDS_IN_QUERY:
+        listed = _scope_goals_listed(person, scope, day, objectives)
+        if listed is not None:
+            return listed
+    # A scope too large to name by ids is matched by subqueries: slower, whatever its size.
     key_results_qs = (
         KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
         .filter(access.key_results_visible_q(person))
         .filter(_running(day, "objective__"))
-        .filter(Q(objective__in=under) | scope.owners_q())
+        .filter(Q(objective__in=objectives_qs.values("pk")) | scope.owners_q())
     )
     return ScopeGoals(
         objectives_qs,
@@ -598,8 +617,46 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
                 )
             )
             .select_related("owner", "objective__owner", "objective__period")
-            .order_by("objective__title", "objective_id", "position", "pk")
+            .order_by(*KEY_RESULT_ORDER)
         ),
+    )
+
+
+KEY_RESULT_ORDER = ("objective__title", "objective_id", "position", "pk")
+
+
+def _scope_goals_listed(
+    person: Person, scope: Scope, day: dt.date, objectives: list[Objective]
+) -> ScopeGoals | None:
+    """The key results of a scope small enough to name by ids, in index lookups: those under its
+    objectives (seen with them) and those its people own under other objectives, kept when the
+    person may see the objective or owns or manages the key result (`key_result_visible`).
+    None when they are too many to name."""
+    org = person.organization_id
+    ids = {o.pk for o in objectives}
+    candidates = list(
+        KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
+        .filter(Q(objective_id__in=sorted(ids)) | (scope.owners_q() & _running(day, "objective__")))
+        .select_related("owner", "objective__owner", "objective__period")
+        .order_by(*KEY_RESULT_ORDER)
+    )
+    elsewhere = {kr.objective_id for kr in candidates if kr.objective_id not in ids}
+    seen = ids | access.visible_objective_ids(person, elsewhere)
+    key_results = []
+    for kr in candidates:
+        kr.objective_seen = kr.objective_id in seen  # type: ignore[attr-defined]
+        if kr.objective_seen or (person.active and access.owns_or_manages(person, kr.owner)):  # type: ignore[attr-defined]
+            key_results.append(kr)
+    outside = [kr.pk for kr in key_results if kr.objective_id not in ids]
+    if len(ids) + len(outside) > LISTED:
+        return None
+    return ScopeGoals(
+        Objective.objects.filter(organization_id=org, pk__in=sorted(ids)),
+        KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE).filter(
+            Q(objective_id__in=sorted(ids)) | Q(pk__in=outside)
+        ),
+        objectives,
+        key_results,
     )
 
 
@@ -952,31 +1009,39 @@ def _finding_objects(rows: QuerySet[Any], prefix: str, field: str) -> QuerySet[A
 def _findings_stored(person: Person, scope: Scope, goals: ScopeGoals) -> list[ScopeFinding]:
     """The stored findings about the scope's objects, in the checks' order, with their pages;
     stale key results (HW006) are left out: the summary lists them already. Three queries, and
-    one more when the owners of several objectives have findings."""
+    one more when the owners of several objectives have findings. A scope's findings are found
+    by their objectives' ids and their objects' names, in index lookups; a scope too large to
+    name, by subqueries."""
     org = person.organization_id
-    people = Person.objects.filter(organization_id=org).filter(Q(pk=person.pk) | scope.people_q())
     scoped = (
         Q(scope_unit__in=[unit.pk for unit in scope.units.values()])
-        | Q(scope_person__in=people)
-        | Q(owner__in=people)
+        | scope.people_q("scope_person__")
+        | scope.owners_q()
     )
     areas = ResultArea.objects.filter(organization_id=org).filter(scoped)
     indicators = Indicator.objects.filter(organization_id=org).filter(scoped)
-    about = (
-        Q(object__in=_finding_objects(goals.objectives_qs, "objective:", "key"))
-        | (
-            Q(object__in=_finding_objects(goals.key_results_qs, "key_result:", "key"))
-            & ~Q(code="HW006")
+    objects = _ScopeObjects(scope, goals, areas, indicators)
+    objectives = {o.pk for o in goals.objectives} | {kr.objective_id for kr in goals.key_results}
+    named = objects.named()
+    if len(objectives) + len(named) <= LISTED:
+        about = Q(objective_id__in=sorted(objectives)) | Q(object__in=sorted(named))
+    else:
+        people = Person.objects.filter(organization_id=org).filter(scope.people_q())
+        about = (
+            Q(object__in=_finding_objects(goals.objectives_qs, "objective:", "key"))
+            | Q(object__in=_finding_objects(goals.key_results_qs, "key_result:", "key"))
+            | Q(object__in=_finding_objects(areas, "result_area:", "key"))
+            | Q(object__in=_finding_objects(indicators, "indicator:", "key"))
+            | Q(object__in=_finding_objects(people, "person:", "email"))
+            | Q(object__in=_finding_objects(people, "scope:person:", "email"))
+            | Q(object__in=[f"scope:unit:{name}" for name in scope.units])
         )
-        | Q(object__in=_finding_objects(areas, "result_area:", "key"))
-        | Q(object__in=_finding_objects(indicators, "indicator:", "key"))
-        | Q(object__in=_finding_objects(people, "person:", "email"))
-        | Q(object__in=_finding_objects(people, "scope:person:", "email"))
-        | Q(object__in=[f"scope:unit:{name}" for name in scope.units])
-    )
-    rows = list(HealthFinding.objects.filter(organization_id=org).filter(about))
-    owners = _owners_order(org, [r.object for r in rows if r.object.startswith("person:")])
-    objects = _ScopeObjects(scope, goals, areas, indicators, owners)
+    rows = [
+        row
+        for row in HealthFinding.objects.filter(organization_id=org).filter(about)
+        if objects.includes(row)
+    ]
+    objects.owners = _owners_order(org, [r.object for r in rows if r.object.startswith("person:")])
     rows.sort(key=lambda row: (row.code, objects.place(row.object), row.pk))
     return [ScopeFinding(row, objects.url(row.object)) for row in rows]
 
@@ -985,9 +1050,10 @@ LAST = (9,)  # an object the checks do not list: `run_checks` puts it after thos
 
 
 class _ScopeObjects:
-    """The scope's objects that stored findings are about: each one's page, and its place in
-    the order `run_checks` gives a rule's findings (where the object comes in the organization's
-    goals: scopes, KRAs, KPIs, objectives each followed by its key results, owners)."""
+    """The scope's objects that stored findings are about: which they are, each one's page, and
+    its place in the order `run_checks` gives a rule's findings (where the object comes in the
+    organization's goals: scopes, KRAs, KPIs, objectives each followed by its key results,
+    owners)."""
 
     def __init__(
         self,
@@ -995,10 +1061,9 @@ class _ScopeObjects:
         goals: ScopeGoals,
         areas: QuerySet[ResultArea],
         indicators: QuerySet[Indicator],
-        owners: dict[str, int],  # an owner's email to their first objective
     ) -> None:
         self.scope = scope
-        self.owners = owners
+        self.owners: dict[str, int] = {}  # an owner's email to their first objective
         self.objectives = {o.key: o for o in goals.objectives}
         self.key_results = {kr.key: kr for kr in goals.key_results}
         self.key_result_urls = _key_result_urls(goals.key_results)
@@ -1013,6 +1078,33 @@ class _ScopeObjects:
                 scoped = f"person:{email}" if email else f"unit:{unit}" if unit else "org"
                 self.scopes.setdefault(scoped, pk)
         self.indicators = dict(indicators.values_list("key", "pk"))
+
+    def named(self) -> set[str]:
+        """The objects, other than goals, whose findings are the scope's."""
+        return {
+            *(f"result_area:{key}" for key in self.areas),
+            *(f"indicator:{key}" for key in self.indicators),
+            *(f"person:{email}" for email in self.scope.emails),
+            *(f"scope:person:{email}" for email in self.scope.emails),
+            *(f"scope:unit:{name}" for name in self.scope.units),
+        }
+
+    def includes(self, row: HealthFinding) -> bool:
+        """Whether a stored finding is about one of the scope's objects (stale key results
+        aside)."""
+        kind, _, key = row.object.partition(":")
+        if kind == "objective":
+            return key in self.objectives
+        if kind == "key_result":
+            return key in self.key_results and row.code != "HW006"
+        if kind in ("result_area", "indicator"):
+            return key in (self.areas if kind == "result_area" else self.indicators)
+        if kind == "person":
+            return key in self.scope.emails
+        if kind == "scope":
+            scope_kind, _, name = key.partition(":")
+            return name in (self.scope.units if scope_kind == "unit" else self.scope.emails)
+        return False
 
     # A finding about a row written between this page's queries gets no page and the last
     # place, rather than an error.
