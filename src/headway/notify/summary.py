@@ -22,12 +22,13 @@ import datetime as dt
 import functools
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     CharField,
     Exists,
@@ -41,6 +42,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Concat
+from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,8 +70,10 @@ WINDOW = dt.timedelta(days=7)
 BEHIND_LIMIT = 10  # objectives furthest behind pace, on the page
 FINDINGS_LIMIT = 5
 STALE_PEOPLE_LIMIT = 5
-IDS_IN_QUERY = 5_000  # ids a query may carry as parameters (psycopg allows 65,535)
-LISTED = 3 * IDS_IN_QUERY  # values one query may name on every database (SQLite takes 32,766)
+# Ids one list in a query may hold, and values one query may name in all: SQLite takes 32,766
+# parameters in a query, PostgreSQL 65,535.
+IDS_IN_QUERY = 20_000 if connection.vendor == "postgresql" else 5_000
+LISTED = 3 * IDS_IN_QUERY
 EMAIL_LINES = 5  # lines per section in the email and the in-app notification
 STATUS_ORDER = (
     Status.OFF_TRACK,
@@ -197,8 +201,18 @@ class Scope:
 
 
 def scope_of(person: Person) -> Scope:
-    """The person's scope, in two queries."""
-    units = list(Unit.objects.filter(organization_id=person.organization_id).order_by("path"))
+    """The person's scope, in two queries: the units they head with every unit below them, and
+    the people below them."""
+    org = person.organization_id
+    headed_above = Unit.objects.filter(
+        StartsWith(OuterRef("path"), F("path")), organization_id=org, head=person
+    )
+    units = list(
+        Unit.objects.filter(organization_id=org)
+        .filter(Exists(headed_above))
+        .defer(*TIMESTAMPS)
+        .order_by("path")
+    )
     headed_paths = sorted(u.path for u in units if u.head_id == person.pk and u.path)
     top = [p for p in headed_paths if not any(p != o and p.startswith(o) for o in headed_paths)]
     in_subtree = {u.name: u for u in units if any(u.path.startswith(p) for p in top)}
@@ -206,6 +220,7 @@ def scope_of(person: Person) -> Scope:
         Person.objects.filter(organization_id=person.organization_id)
         .filter(_below_q(person, top))
         .exclude(pk=person.pk)
+        .defer(*TIMESTAMPS)
     )
     headed = [u for u in units if u.path in top]
     return Scope(person, headed, in_subtree, {p.email: p for p in people})
@@ -594,7 +609,11 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
         .filter(_running(day))
         .filter(scope.objectives_q())
     )
-    objectives = list(objectives_qs.select_related("owner", "period").order_by("title", "pk"))
+    objectives = list(
+        objectives_qs.select_related("owner", "period")
+        .defer(*UNTIMED_OBJECTIVE)
+        .order_by("title", "pk")
+    )
     if scope.listed and len(objectives) <= IDS_IN_QUERY:
         listed = _scope_goals_listed(person, scope, day, objectives)
         if listed is not None:
@@ -616,13 +635,26 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
                     Objective.objects.filter(visible, pk=OuterRef("objective_id"))
                 )
             )
-            .select_related("owner", "objective__owner", "objective__period")
+            .select_related(*KEY_RESULT_RELATED)
+            .defer(*UNTIMED_KEY_RESULT)
             .order_by(*KEY_RESULT_ORDER)
         ),
     )
 
 
 KEY_RESULT_ORDER = ("objective__title", "objective_id", "position", "pk")
+
+
+def _untimed(*relations: str) -> list[str]:
+    """The row timestamps of a query's model and of these related ones, which no summary reads:
+    deferred, as parsing them was a tenth of a large scope's page."""
+    return [f"{prefix}{name}" for prefix in ("", *relations) for name in TIMESTAMPS]
+
+
+TIMESTAMPS = ("created_at", "updated_at")
+KEY_RESULT_RELATED = ("owner", "objective__owner", "objective__period")
+UNTIMED_KEY_RESULT = _untimed(*(f"{relation}__" for relation in KEY_RESULT_RELATED))
+UNTIMED_OBJECTIVE = _untimed("owner__", "period__")
 
 
 def _scope_goals_listed(
@@ -637,10 +669,11 @@ def _scope_goals_listed(
     candidates = list(
         KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
         .filter(Q(objective_id__in=sorted(ids)) | (scope.owners_q() & _running(day, "objective__")))
-        .select_related("owner", "objective__owner", "objective__period")
+        .defer(*TIMESTAMPS)
         .order_by(*KEY_RESULT_ORDER)
     )
     elsewhere = {kr.objective_id for kr in candidates if kr.objective_id not in ids}
+    candidates = _attach(org, scope, objectives, elsewhere, candidates)
     seen = ids | access.visible_objective_ids(person, elsewhere)
     key_results = []
     for kr in candidates:
@@ -658,6 +691,42 @@ def _scope_goals_listed(
         objectives,
         key_results,
     )
+
+
+def _attach(
+    org: int,
+    scope: Scope,
+    objectives: list[Objective],
+    elsewhere: set[int],
+    key_results: list[KeyResult],
+) -> list[KeyResult]:
+    """Give each key result its objective and owner from the rows already read (the scope's
+    objectives and people), reading only the others: a large scope's page was mostly the making
+    of the same objectives and people again for each of its key results."""
+    by_id = {o.pk: o for o in objectives}
+    if elsewhere:
+        by_id.update(
+            (o.pk, o)
+            for o in Objective.objects.filter(organization_id=org, pk__in=sorted(elsewhere))
+            .select_related("owner", "period")
+            .defer(*UNTIMED_OBJECTIVE)
+        )
+    people = {p.pk: p for p in (scope.person, *scope.people.values())}
+    strangers = {kr.owner_id for kr in key_results if kr.owner_id and kr.owner_id not in people}
+    if strangers:
+        people.update(
+            (p.pk, p)
+            for p in Person.objects.filter(organization_id=org, pk__in=sorted(strangers)).defer(
+                *TIMESTAMPS
+            )
+        )
+    kept = []
+    for kr in key_results:
+        if kr.objective_id in by_id:  # else deleted since the key results were read
+            kr.objective = by_id[kr.objective_id]
+            kr.owner = people.get(kr.owner_id) if kr.owner_id else None
+            kept.append(kr)
+    return kept
 
 
 def weekly_summary(
@@ -964,17 +1033,17 @@ def _check_ins_stored(
     ]
     if not watched:
         return {}
-    last = dict(
-        CheckIn.objects.filter(
-            organization_id=organization_id,
-            key_result__in=[kr.pk for kr in watched],
-            date__lte=day,
+    last: dict[int, dt.date] = {}
+    for chunk in _chunks([kr.pk for kr in watched]):
+        last.update(
+            CheckIn.objects.filter(
+                organization_id=organization_id, key_result__in=chunk, date__lte=day
+            )
+            .order_by()
+            .values("key_result_id")
+            .annotate(last=Max("date"))
+            .values_list("key_result_id", "last")
         )
-        .order_by()
-        .values("key_result_id")
-        .annotate(last=Max("date"))
-        .values_list("key_result_id", "last")
-    )
     yes = _answered_yes(
         organization_id, [kr.pk for kr in watched if kr.kind == KeyResult.Kind.BOOLEAN], day
     )
@@ -991,12 +1060,21 @@ def _answered_yes(organization_id: int, key_result_ids: list[int], day: dt.date)
         .order_by("-date", "-id")
         .values("value")[:1]
     )
-    answers = (
-        KeyResult.objects.filter(organization_id=organization_id, pk__in=key_result_ids)
+    return {
+        pk
+        for chunk in _chunks(key_result_ids)
+        for pk, answer in KeyResult.objects.filter(organization_id=organization_id, pk__in=chunk)
         .annotate(answer=Subquery(latest))
         .values_list("pk", "answer")
-    )
-    return {pk for pk, answer in answers if answer is not None and answer != 0}
+        if answer is not None and answer != 0
+    }
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    """The ids in lists a query may hold (a division's key results can be more)."""
+    size = max(IDS_IN_QUERY, 1)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _finding_objects(rows: QuerySet[Any], prefix: str, field: str) -> QuerySet[Any]:
@@ -1066,7 +1144,6 @@ class _ScopeObjects:
         self.owners: dict[str, int] = {}  # an owner's email to their first objective
         self.objectives = {o.key: o for o in goals.objectives}
         self.key_results = {kr.key: kr for kr in goals.key_results}
-        self.key_result_urls = _key_result_urls(goals.key_results)
         self.areas: dict[str, tuple[int, bool]] = {}
         self.scopes: dict[str, int] = {}  # scope to its first active KRA: the checks' order
         for pk, key, state, unit, email in areas.order_by("pk").values_list(
@@ -1112,8 +1189,9 @@ class _ScopeObjects:
         kind, _, key = obj.partition(":")
         if kind == "objective" and key in self.objectives:
             return _objective_url(self.objectives[key].pk)
-        if kind == "key_result":
-            return self.key_result_urls.get(key)
+        if kind == "key_result" and key in self.key_results:
+            kr = self.key_results[key]
+            return _key_result_url(kr.objective_id, kr.pk) if kr.objective_seen else None  # type: ignore[attr-defined]
         if kind == "result_area" and key in self.areas:
             return reverse("result-area", args=[self.areas[key][0]])
         if kind == "indicator" and key in self.indicators:
