@@ -599,13 +599,14 @@ class ScopeGoals:
 
 def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
     """The scope's goals running on `day` that the person may see: objectives of the scope, and
-    key results under them or owned in the scope (a key result is its owner's to show their
-    manager even under an objective the manager may not see)."""
+    key results under them (seen with them) or owned in the scope under other objectives, kept
+    when the person may see that objective or owns or manages the key result
+    (`key_result_visible`). A scope small enough is named by ids, in index lookups; a larger
+    one is matched by subqueries."""
     org = person.organization_id
-    visible = access.objectives_visible_q(person)
     objectives_qs = (
         Objective.objects.filter(organization_id=org)
-        .filter(visible)
+        .filter(access.objectives_visible_q(person))
         .filter(_running(day))
         .filter(scope.objectives_q())
     )
@@ -614,32 +615,38 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
         .defer(*UNTIMED_OBJECTIVE)
         .order_by("title", "pk")
     )
-    if scope.listed and len(objectives) <= IDS_IN_QUERY:
-        listed = _scope_goals_listed(person, scope, day, objectives)
-        if listed is not None:
-            return listed
-    # A scope too large to name by ids is matched by subqueries: slower, whatever its size.
-    key_results_qs = (
-        KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
-        .filter(access.key_results_visible_q(person))
-        .filter(_running(day, "objective__"))
-        .filter(Q(objective__in=objectives_qs.values("pk")) | scope.owners_q())
+    ids = {o.pk for o in objectives}
+    under: Any = objectives_qs.values("pk")
+    if scope.listed and len(ids) <= IDS_IN_QUERY:
+        under = sorted(ids)
+        objectives_qs = Objective.objects.filter(organization_id=org, pk__in=under)
+    active = KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
+    candidates = list(
+        active.filter(Q(objective__in=under) | (scope.owners_q() & _running(day, "objective__")))
+        .defer(*TIMESTAMPS)
+        .order_by(*KEY_RESULT_ORDER)
     )
-    return ScopeGoals(
-        objectives_qs,
-        key_results_qs,
-        objectives,
-        list(
-            key_results_qs.annotate(
-                objective_seen=Exists(
-                    Objective.objects.filter(visible, pk=OuterRef("objective_id"))
-                )
-            )
-            .select_related(*KEY_RESULT_RELATED)
-            .defer(*UNTIMED_KEY_RESULT)
-            .order_by(*KEY_RESULT_ORDER)
-        ),
-    )
+    elsewhere = {kr.objective_id for kr in candidates if kr.objective_id not in ids}
+    candidates = _attach(org, scope, objectives, elsewhere, candidates)
+    seen = ids | {
+        pk
+        for chunk in _chunks(sorted(elsewhere))
+        for pk in access.visible_objective_ids(person, chunk)
+    }
+    key_results = []
+    for kr in candidates:
+        kr.objective_seen = kr.objective_id in seen  # type: ignore[attr-defined]
+        if kr.objective_seen or (person.active and access.owns_or_manages(person, kr.owner)):  # type: ignore[attr-defined]
+            key_results.append(kr)
+    outside = [kr.pk for kr in key_results if kr.objective_id not in ids]
+    key_results_qs = active.filter(Q(objective__in=under) | Q(pk__in=outside))
+    if len(outside) > IDS_IN_QUERY:
+        key_results_qs = (
+            active.filter(access.key_results_visible_q(person))
+            .filter(_running(day, "objective__"))
+            .filter(Q(objective__in=under) | scope.owners_q())
+        )
+    return ScopeGoals(objectives_qs, key_results_qs, objectives, key_results)
 
 
 KEY_RESULT_ORDER = ("objective__title", "objective_id", "position", "pk")
@@ -652,45 +659,7 @@ def _untimed(*relations: str) -> list[str]:
 
 
 TIMESTAMPS = ("created_at", "updated_at")
-KEY_RESULT_RELATED = ("owner", "objective__owner", "objective__period")
-UNTIMED_KEY_RESULT = _untimed(*(f"{relation}__" for relation in KEY_RESULT_RELATED))
 UNTIMED_OBJECTIVE = _untimed("owner__", "period__")
-
-
-def _scope_goals_listed(
-    person: Person, scope: Scope, day: dt.date, objectives: list[Objective]
-) -> ScopeGoals | None:
-    """The key results of a scope small enough to name by ids, in index lookups: those under its
-    objectives (seen with them) and those its people own under other objectives, kept when the
-    person may see the objective or owns or manages the key result (`key_result_visible`).
-    None when they are too many to name."""
-    org = person.organization_id
-    ids = {o.pk for o in objectives}
-    candidates = list(
-        KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
-        .filter(Q(objective_id__in=sorted(ids)) | (scope.owners_q() & _running(day, "objective__")))
-        .defer(*TIMESTAMPS)
-        .order_by(*KEY_RESULT_ORDER)
-    )
-    elsewhere = {kr.objective_id for kr in candidates if kr.objective_id not in ids}
-    candidates = _attach(org, scope, objectives, elsewhere, candidates)
-    seen = ids | access.visible_objective_ids(person, elsewhere)
-    key_results = []
-    for kr in candidates:
-        kr.objective_seen = kr.objective_id in seen  # type: ignore[attr-defined]
-        if kr.objective_seen or (person.active and access.owns_or_manages(person, kr.owner)):  # type: ignore[attr-defined]
-            key_results.append(kr)
-    outside = [kr.pk for kr in key_results if kr.objective_id not in ids]
-    if len(ids) + len(outside) > LISTED:
-        return None
-    return ScopeGoals(
-        Objective.objects.filter(organization_id=org, pk__in=sorted(ids)),
-        KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE).filter(
-            Q(objective_id__in=sorted(ids)) | Q(pk__in=outside)
-        ),
-        objectives,
-        key_results,
-    )
 
 
 def _attach(
