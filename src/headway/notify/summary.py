@@ -623,7 +623,7 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
     active = KeyResult.objects.filter(organization_id=org, state=KeyResult.State.ACTIVE)
     candidates = list(
         active.filter(Q(objective__in=under) | (scope.owners_q() & _running(day, "objective__")))
-        .defer(*TIMESTAMPS)
+        .only(*KEY_RESULT_FIELDS)
         .order_by(*KEY_RESULT_ORDER)
     )
     elsewhere = {kr.objective_id for kr in candidates if kr.objective_id not in ids}
@@ -650,6 +650,11 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
 
 
 KEY_RESULT_ORDER = ("objective__title", "objective_id", "position", "pk")
+# What a summary reads of a key result: a division's page makes tens of thousands of them.
+KEY_RESULT_FIELDS = (
+    "organization_id", "objective_id", "key", "owner_id", "title", "kind", "progress_source",
+    "position",
+)  # fmt: skip
 
 
 def _untimed(*relations: str) -> list[str]:
