@@ -482,8 +482,8 @@ def test_the_number_of_queries_does_not_grow_with_the_team(company: Company, clo
     assert small == large
     selector, organization, stored, page = large
     # the scope (units, people), the units the person heads (the access policy), objectives,
-    # key results, status changes
-    assert selector == 6
+    # key results, their periods, status changes
+    assert selector == 7
     assert organization <= 13  # every table of the organization read once
     # the current week reads no organization: check-in dates, the scope's KRAs and KPIs, findings
     assert stored == selector + 4

@@ -62,7 +62,7 @@ from headway.notify.cadence import Cadence
 from headway.notify.models import Kind, Notification, NotificationSettings
 from headway.notify.selectors import cadence_book, organization_now, organization_time_zone
 from headway.notify.services import notification_send
-from headway.org.models import Organization, Person, Unit
+from headway.org.models import Organization, Period, Person, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -610,11 +610,7 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
         .filter(_running(day))
         .filter(scope.objectives_q())
     )
-    objectives = list(
-        objectives_qs.select_related("owner", "period")
-        .defer(*UNTIMED_OBJECTIVE)
-        .order_by("title", "pk")
-    )
+    objectives = list(objectives_qs.defer(*TIMESTAMPS).order_by("title", "pk"))
     ids = {o.pk for o in objectives}
     under: Any = objectives_qs.values("pk")
     if scope.listed and len(ids) <= IDS_IN_QUERY:
@@ -626,12 +622,17 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
         .only(*KEY_RESULT_FIELDS)
         .order_by(*KEY_RESULT_ORDER)
     )
-    elsewhere = {kr.objective_id for kr in candidates if kr.objective_id not in ids}
-    candidates = _attach(org, scope, objectives, elsewhere, candidates)
+    elsewhere = sorted({kr.objective_id for kr in candidates if kr.objective_id not in ids})
+    others = [
+        objective
+        for chunk in _chunks(elsewhere)
+        for objective in Objective.objects.filter(organization_id=org, pk__in=chunk).defer(
+            *TIMESTAMPS
+        )
+    ]
+    candidates = _attach(org, scope, [*objectives, *others], candidates)
     seen = ids | {
-        pk
-        for chunk in _chunks(sorted(elsewhere))
-        for pk in access.visible_objective_ids(person, chunk)
+        pk for chunk in _chunks(elsewhere) for pk in access.visible_objective_ids(person, chunk)
     }
     key_results = []
     for kr in candidates:
@@ -649,6 +650,7 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
     return ScopeGoals(objectives_qs, key_results_qs, objectives, key_results)
 
 
+TIMESTAMPS = ("created_at", "updated_at")  # which no summary reads: parsing them costs
 KEY_RESULT_ORDER = ("objective__title", "objective_id", "position", "pk")
 # What a summary reads of a key result: a division's page makes tens of thousands of them.
 KEY_RESULT_FIELDS = (
@@ -657,46 +659,38 @@ KEY_RESULT_FIELDS = (
 )  # fmt: skip
 
 
-def _untimed(*relations: str) -> list[str]:
-    """The row timestamps of a query's model and of these related ones, which no summary reads:
-    deferred, as parsing them was a tenth of a large scope's page."""
-    return [f"{prefix}{name}" for prefix in ("", *relations) for name in TIMESTAMPS]
-
-
-TIMESTAMPS = ("created_at", "updated_at")
-UNTIMED_OBJECTIVE = _untimed("owner__", "period__")
-
-
 def _attach(
-    org: int,
-    scope: Scope,
-    objectives: list[Objective],
-    elsewhere: set[int],
-    key_results: list[KeyResult],
+    org: int, scope: Scope, objectives: list[Objective], key_results: list[KeyResult]
 ) -> list[KeyResult]:
-    """Give each key result its objective and owner from the rows already read (the scope's
-    objectives and people), reading only the others: a large scope's page was mostly the making
-    of the same objectives and people again for each of its key results."""
-    by_id = {o.pk: o for o in objectives}
-    if elsewhere:
-        by_id.update(
-            (o.pk, o)
-            for o in Objective.objects.filter(organization_id=org, pk__in=sorted(elsewhere))
-            .select_related("owner", "period")
-            .defer(*UNTIMED_OBJECTIVE)
-        )
+    """Give objectives their owner and period, and key results their objective and owner, from
+    rows read once (the scope's people, the periods, the objectives), reading only the owners
+    from outside the scope: a large scope's page was mostly the making of the same people,
+    periods and objectives again for every row. The key results whose objective is gone since
+    they were read are left out."""
     people = {p.pk: p for p in (scope.person, *scope.people.values())}
-    strangers = {kr.owner_id for kr in key_results if kr.owner_id and kr.owner_id not in people}
-    if strangers:
-        people.update(
-            (p.pk, p)
-            for p in Person.objects.filter(organization_id=org, pk__in=sorted(strangers)).defer(
-                *TIMESTAMPS
-            )
-        )
+    strangers = {
+        row.owner_id
+        for row in (*objectives, *key_results)
+        if row.owner_id and row.owner_id not in people
+    }
+    people.update(
+        (p.pk, p)
+        for chunk in _chunks(sorted(strangers))
+        for p in Person.objects.filter(organization_id=org, pk__in=chunk).defer(*TIMESTAMPS)
+    )
+    periods = {
+        p.pk: p
+        for p in Period.objects.filter(
+            organization_id=org, pk__in={o.period_id for o in objectives if o.period_id}
+        ).defer(*TIMESTAMPS)
+    }
+    for objective in objectives:
+        objective.owner = people.get(objective.owner_id) if objective.owner_id else None
+        objective.period = periods.get(objective.period_id) if objective.period_id else None
+    by_id = {o.pk: o for o in objectives}
     kept = []
     for kr in key_results:
-        if kr.objective_id in by_id:  # else deleted since the key results were read
+        if kr.objective_id in by_id:
             kr.objective = by_id[kr.objective_id]
             kr.owner = people.get(kr.owner_id) if kr.owner_id else None
             kept.append(kr)
@@ -970,25 +964,38 @@ def facts_stored(*, person: Person, scope: Scope, goals: ScopeGoals, day: dt.dat
     settings = organization_check_settings(person.organization)
     return ScopeFacts(
         stale_days=settings.stale_days,
-        paces={o.pk: _pace_stored(o, day) for o in goals.objectives},
+        paces=_paces_stored(goals.objectives, day),
         check_ins=_check_ins_stored(person.organization_id, goals.key_results, day),
         findings=_findings_stored(person, scope, goals),
     )
 
 
-def _pace_stored(objective: Objective, day: dt.date) -> Pace:
-    """The objective's stored progress against its period's pace on `day`. Scored by the very
+def _paces_stored(objectives: Sequence[Objective], day: dt.date) -> dict[int, Pace]:
+    """Each objective's stored progress against its period's pace on `day`. Scored by the very
     function the evaluation scores objectives with, given that progress as its one item: the
-    stored status is the one of the rollup's day, and the expected pace moves every day."""
-    progress = None if objective.progress is None else Fraction(objective.progress)
-    score = score_objective(
-        objective.key,
-        [(Fraction(1), progress, None)],
-        period=core_period(objective.period),
-        today=day,
-        closed=objective.state == Objective.State.CLOSED,
-    )
-    return _pace(score)
+    stored status is the one of the rollup's day, and the expected pace moves every day. Once
+    per distinct progress, period and state: a division's objectives share many."""
+    periods: dict[int | None, core.Period | None] = {}
+    scored: dict[tuple[Decimal | None, int | None, bool], Pace] = {}
+    paces = {}
+    for objective in objectives:
+        closed = objective.state == Objective.State.CLOSED
+        key = (objective.progress, objective.period_id, closed)
+        if key not in scored:
+            if objective.period_id not in periods:
+                periods[objective.period_id] = core_period(objective.period)
+            progress = None if objective.progress is None else Fraction(objective.progress)
+            scored[key] = _pace(
+                score_objective(
+                    objective.key,
+                    [(Fraction(1), progress, None)],
+                    period=periods[objective.period_id],
+                    today=day,
+                    closed=closed,
+                )
+            )
+        paces[objective.pk] = scored[key]
+    return paces
 
 
 def _check_ins_stored(
@@ -997,13 +1004,17 @@ def _check_ins_stored(
     """The key results taking check-ins in a period active on `day`, with their latest check-in
     date up to the day (one grouped query) and, for yes/no ones, whether they were answered
     yes (one more)."""
-    periods = {kr.pk: core_period(kr.objective.period) for kr in key_results}
+    by_period: dict[int | None, core.Period | None] = {}
+    for kr in key_results:
+        period_id = kr.objective.period_id
+        if period_id not in by_period:
+            period = core_period(kr.objective.period)
+            by_period[period_id] = period if period and period.state_on(day) == "active" else None
+    periods = {kr.pk: by_period[kr.objective.period_id] for kr in key_results}
     watched = [
         kr
         for kr in key_results
-        if kr.progress_source == KeyResult.Source.CHECK_INS
-        and (period := periods[kr.pk]) is not None
-        and period.state_on(day) == "active"
+        if kr.progress_source == KeyResult.Source.CHECK_INS and periods[kr.pk] is not None
     ]
     if not watched:
         return {}
