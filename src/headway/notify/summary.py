@@ -668,11 +668,8 @@ def _attach(
     periods and objectives again for every row. The key results whose objective is gone since
     they were read are left out."""
     people = {p.pk: p for p in (scope.person, *scope.people.values())}
-    strangers = {
-        row.owner_id
-        for row in (*objectives, *key_results)
-        if row.owner_id and row.owner_id not in people
-    }
+    owners = {o.owner_id for o in objectives} | {kr.owner_id for kr in key_results}
+    strangers = {pk for pk in owners if pk and pk not in people}
     people.update(
         (p.pk, p)
         for chunk in _chunks(sorted(strangers))
