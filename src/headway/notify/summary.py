@@ -30,7 +30,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    CharField,
     Exists,
     F,
     Max,
@@ -39,9 +38,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Concat
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils import timezone
@@ -1059,19 +1056,11 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def _finding_objects(rows: QuerySet[Any], prefix: str, field: str) -> QuerySet[Any]:
-    """The objects findings name these rows by ('objective:' + key), as a subquery: a scope can
-    hold more rows than a query may take parameters."""
-    named = Concat(Value(prefix), F(field), output_field=CharField())
-    return rows.order_by().annotate(finding_object=named).values("finding_object")
-
-
 def _findings_stored(person: Person, scope: Scope, goals: ScopeGoals) -> list[ScopeFinding]:
     """The stored findings about the scope's objects, in the checks' order, with their pages;
     stale key results (HW006) are left out: the summary lists them already. Three queries, and
     one more when the owners of several objectives have findings. A scope's findings are found
-    by their objectives' ids and their objects' names, in index lookups; a scope too large to
-    name, by subqueries."""
+    by their objectives' ids and their objects' names, in index lookups."""
     org = person.organization_id
     scoped = (
         Q(scope_unit__in=[unit.pk for unit in scope.units.values()])
@@ -1081,26 +1070,19 @@ def _findings_stored(person: Person, scope: Scope, goals: ScopeGoals) -> list[Sc
     areas = ResultArea.objects.filter(organization_id=org).filter(scoped)
     indicators = Indicator.objects.filter(organization_id=org).filter(scoped)
     objects = _ScopeObjects(scope, goals, areas, indicators)
-    objectives = {o.pk for o in goals.objectives} | {kr.objective_id for kr in goals.key_results}
-    named = objects.named()
+    objectives = sorted(
+        {o.pk for o in goals.objectives} | {kr.objective_id for kr in goals.key_results}
+    )
+    named = sorted(objects.named())
+    found = HealthFinding.objects.filter(organization_id=org)
     if len(objectives) + len(named) <= LISTED:
-        about = Q(objective_id__in=sorted(objectives)) | Q(object__in=sorted(named))
+        queries = [found.filter(Q(objective_id__in=objectives) | Q(object__in=named))]
     else:
-        people = Person.objects.filter(organization_id=org).filter(scope.people_q())
-        about = (
-            Q(object__in=_finding_objects(goals.objectives_qs, "objective:", "key"))
-            | Q(object__in=_finding_objects(goals.key_results_qs, "key_result:", "key"))
-            | Q(object__in=_finding_objects(areas, "result_area:", "key"))
-            | Q(object__in=_finding_objects(indicators, "indicator:", "key"))
-            | Q(object__in=_finding_objects(people, "person:", "email"))
-            | Q(object__in=_finding_objects(people, "scope:person:", "email"))
-            | Q(object__in=[f"scope:unit:{name}" for name in scope.units])
-        )
-    rows = [
-        row
-        for row in HealthFinding.objects.filter(organization_id=org).filter(about)
-        if objects.includes(row)
-    ]
+        # Too many to name in one query: the goals' findings by objective, a list at a time,
+        # and every finding not about a goal (those are the organization's few), picked below.
+        queries = [found.filter(objective_id__in=chunk) for chunk in _chunks(objectives)]
+        queries.append(found.filter(objective__isnull=True))
+    rows = [row for query in queries for row in query if objects.includes(row)]
     objects.owners = _owners_order(org, [r.object for r in rows if r.object.startswith("person:")])
     rows.sort(key=lambda row: (row.code, objects.place(row.object), row.pk))
     return [ScopeFinding(row, objects.url(row.object)) for row in rows]
