@@ -189,6 +189,35 @@ class Escalation(TenantModel):
         return f"Escalation of key result {self.key_result_id}: {', '.join(self.reasons)}"
 
 
+class PreparedSummary(TenantModel):
+    """A leader's weekly summary as the worker prepared it, for the page to show at once: an
+    earlier week's (stored when it was sent, or prepared when first asked for) and the current
+    week's of a scope too large to read during a request. Only its person sees it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the summary's day
+    since = models.DateTimeField(null=True, blank=True)  # the start of its seven days
+    html = models.TextField(blank=True)  # the summary's sections, rendered
+    prepared_at = models.DateTimeField(null=True, blank=True)  # none until first prepared
+    seconds = models.FloatField(null=True, blank=True)  # how long preparing it took
+    requested_at = models.DateTimeField(null=True, blank=True)  # a preparation under way
+
+    class Meta:
+        ordering = ["organization_id", "person_id", "-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "person", "day"], name="prepared_summary_one_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"summary of {self.person_id} on {self.day}"
+
+    @property
+    def pending(self) -> bool:
+        return self.requested_at is not None
+
+
 class InstallationRow:
     """A row of the installation's own bookkeeping, not of a tenant: a backup of one organization
     leaves it out (see `headway.io.backup`). A base class, so migrations keep it."""

@@ -697,6 +697,7 @@ def weekly_summary(
     day: dt.date,
     until: dt.datetime,
     week: OrganizationWeek | None = None,
+    scope: Scope | None = None,
 ) -> WeeklySummary:
     """The person's summary for `day`: objectives and key results of their scope running that day,
     as they stood that day; status changes in the seven days up to `until`; stale key results;
@@ -705,7 +706,7 @@ def weekly_summary(
     `week` is the organization's evaluation on `day`, shared by every leader's summary (the
     worker's weekly send). Without it, today's summary reads the stored rows (`facts_stored`)
     and an earlier day's evaluates the organization as of then (`organization_week`)."""
-    scope = scope_of(person)
+    scope = scope or scope_of(person)
     summary = WeeklySummary(person=person, scope=scope, day=day, since=until - WINDOW, until=until)
     if not scope.leads:
         return summary
@@ -1294,16 +1295,21 @@ def summary_due(
     return summary_moment(organization, cadence, local.date())
 
 
-def summary_for_page(*, person: Person, week: dt.date | None) -> WeeklySummary:
+def summary_for_page(
+    *, person: Person, week: dt.date | None, scope: Scope | None = None
+) -> WeeklySummary:
     """The summary the page shows: this week's up to now, or the one sent on an earlier day."""
+    return weekly_summary(person=person, scope=scope, **summary_window(person, week))
+
+
+def summary_window(person: Person, week: dt.date | None) -> dict[str, Any]:
+    """The day and the end of the seven days of the page's summary for `week`."""
     now = organization_now(person.organization)
     today = now.date()
     if week is None or week >= today:
-        return weekly_summary(person=person, day=today, until=now)
+        return {"day": today, "until": now}
     cadence = cadence_book(organization_id=person.organization_id).organization
-    return weekly_summary(
-        person=person, day=week, until=summary_moment(person.organization, cadence, week)
-    )
+    return {"day": week, "until": summary_moment(person.organization, cadence, week)}
 
 
 # -- sending -----------------------------------------------------------------------------------
@@ -1346,9 +1352,12 @@ def weekly_summaries_send(*, now: dt.datetime | None = None) -> int:
         leaders = [p for p in leaders_of(organization) if p.pk not in done]
         if not leaders:
             continue
+        from headway.notify.prepared import summary_store  # it renders summaries of this module
+
         week = organization_week(organization, day)
         for leader in leaders:
             summary = weekly_summary(person=leader, day=day, until=until, week=week)
+            summary_store(summary)  # the page of that week shows it as it was sent
             if weekly_summary_send(summary=summary) is not None:
                 count += 1
     logger.info("Sent %s weekly summar%s", count, "y" if count == 1 else "ies")

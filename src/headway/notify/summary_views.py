@@ -4,13 +4,17 @@ the same four sections the weekly email sums up."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django_htmx.http import HttpResponseClientRefresh
 
+from headway.notify.prepared import prepared_by_worker, summary_body, summary_prepared
 from headway.notify.selectors import organization_now
-from headway.notify.summary import summary_for_page
+from headway.notify.summary import scope_of, summary_for_page
 from headway.web.current import require_person
 
 
@@ -27,25 +31,32 @@ def _week(raw: str) -> tuple[dt.date | None, str]:
 
 @login_required
 def weekly_summary(request: HttpRequest) -> HttpResponse:
+    """The summary of the week asked for: the current week's read at once, unless the scope is
+    too large, when the worker prepares it (as it does every earlier week's)."""
     person = require_person(request)
     today = organization_now(person.organization).date()
     week, problem = _week(request.GET.get("week", ""))
     if week is not None and week > today:
         week, problem = None, "That day is still to come; this is the current week."
-    summary = summary_for_page(person=person, week=week)
-    earlier = summary.day - dt.timedelta(days=7)
-    later = summary.day + dt.timedelta(days=7)
-    return render(
-        request,
-        "notify/summary.html",
-        {
-            "person": person,
-            "nav": "summary",
-            "summary": summary,
-            "today": today,
-            "current": summary.day == today,
-            "problem": problem,
-            "earlier": earlier,
-            "later": later if later <= today else (today if summary.day < today else None),
-        },
-    )
+    day = week if week is not None and week < today else today
+    current = day == today
+    scope = scope_of(person)
+    context: dict[str, Any] = {"person": person, "nav": "summary", "scope": scope, "day": day}
+    context.update(today=today, current=current, problem=problem, prepared=None, body=None)
+    if scope.leads and prepared_by_worker(scope, current=current):
+        prepared = summary_prepared(person=person, day=day, current=current)
+        if request.htmx and request.GET.get("poll"):  # type: ignore[attr-defined]
+            if not prepared.pending:
+                return HttpResponseClientRefresh()  # ready: show it
+            return render(request, "notify/_prepared.html", {**context, "prepared": prepared})
+        context.update(prepared=prepared, since=prepared.since)
+        if prepared.prepared_at is not None:
+            context["body"] = mark_safe(prepared.html)
+    elif scope.leads:
+        summary = summary_for_page(person=person, week=week, scope=scope)
+        context.update(since=summary.since, body=summary_body(summary))
+    earlier = day - dt.timedelta(days=7)
+    later = day + dt.timedelta(days=7)
+    context["earlier"] = earlier
+    context["later"] = later if later <= today else (today if day < today else None)
+    return render(request, "notify/summary.html", context)

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 
 from django_tasks import task
 
-from headway.notify import reviews, services, summary
+from headway.notify import prepared, reviews, services, summary
 
 logger = logging.getLogger(__name__)
 SNAPSHOTS = "headway.health.snapshots"
@@ -31,6 +32,13 @@ def kra_reviews_send() -> str:
 def weekly_summaries_send() -> int:
     """Hourly: each leader's weekly summary, on the organization's check-in day at its hour."""
     return summary.weekly_summaries_send()
+
+
+@task()
+def weekly_summary_prepare(person_id: int, day: str) -> str:
+    """Prepare one leader's weekly summary for the page (a large scope's, or an earlier week's)."""
+    row = prepared.summary_prepare(person_id=person_id, day=dt.date.fromisoformat(day))
+    return "nobody to prepare it for" if row is None else f"prepared in {row.seconds or 0:.1f} s"
 
 
 @task()
