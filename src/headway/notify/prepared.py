@@ -37,8 +37,8 @@ def summary_body(summary: WeeklySummary) -> SafeString:
 
 def prepared_by_worker(scope: Scope, *, current: bool) -> bool:
     """Whether the page shows a prepared summary: every earlier week, and the current week of a
-    large scope."""
-    return not current or len(scope.people) > PREPARE_ABOVE
+    large scope (read with `scope_of(person, at_most=PREPARE_ABOVE)`)."""
+    return not current or not scope.complete or len(scope.people) > PREPARE_ABOVE
 
 
 def summary_prepared(*, person: Person, day: dt.date, current: bool) -> PreparedSummary:

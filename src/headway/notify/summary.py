@@ -134,6 +134,7 @@ class Scope:
     headed: list[Unit]  # the top-most units they head, for the title
     units: dict[str, Unit]  # every unit of their subtrees, by name
     people: dict[str, Person]  # everyone in scope but themselves, by email
+    complete: bool = True  # False when `scope_of` was told to read at most so many people
 
     @functools.cached_property
     def emails(self) -> set[str]:
@@ -142,9 +143,12 @@ class Scope:
 
     @property
     def leads(self) -> bool:
-        """Heads a unit, or has an active person reporting to them."""
-        return bool(self.headed) or any(
-            p.manager_id == self.person.pk and p.active for p in self.people.values()
+        """Heads a unit, or has an active person reporting to them (someone with more people
+        below them than were read surely has)."""
+        return (
+            bool(self.headed)
+            or not self.complete
+            or any(p.manager_id == self.person.pk and p.active for p in self.people.values())
         )
 
     @property
@@ -197,9 +201,10 @@ class Scope:
         return q
 
 
-def scope_of(person: Person) -> Scope:
+def scope_of(person: Person, *, at_most: int | None = None) -> Scope:
     """The person's scope, in two queries: the units they head with every unit below them, and
-    the people below them."""
+    the people below them; `at_most` people, and the scope marked incomplete when there are
+    more (to tell a large scope without reading all of it)."""
     org = person.organization_id
     headed_above = Unit.objects.filter(
         StartsWith(OuterRef("path"), F("path")), organization_id=org, head=person
@@ -213,14 +218,15 @@ def scope_of(person: Person) -> Scope:
     headed_paths = sorted(u.path for u in units if u.head_id == person.pk and u.path)
     top = [p for p in headed_paths if not any(p != o and p.startswith(o) for o in headed_paths)]
     in_subtree = {u.name: u for u in units if any(u.path.startswith(p) for p in top)}
-    people = (
+    people = list(
         Person.objects.filter(organization_id=person.organization_id)
         .filter(_below_q(person, top))
         .exclude(pk=person.pk)
-        .defer(*TIMESTAMPS)
+        .defer(*TIMESTAMPS)[: None if at_most is None else at_most + 1]
     )
+    complete = at_most is None or len(people) <= at_most
     headed = [u for u in units if u.path in top]
-    return Scope(person, headed, in_subtree, {p.email: p for p in people})
+    return Scope(person, headed, in_subtree, {p.email: p for p in people[:at_most]}, complete)
 
 
 def _below_q(person: Person, paths: Iterable[str], prefix: str = "") -> Q:

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django_htmx.http import HttpResponseClientRefresh
 
+from headway.notify import prepared
 from headway.notify.prepared import prepared_by_worker, summary_body, summary_prepared
 from headway.notify.selectors import organization_now
 from headway.notify.summary import scope_of, summary_for_page
@@ -40,18 +41,18 @@ def weekly_summary(request: HttpRequest) -> HttpResponse:
         week, problem = None, "That day is still to come; this is the current week."
     day = week if week is not None and week < today else today
     current = day == today
-    scope = scope_of(person)
+    scope = scope_of(person, at_most=prepared.PREPARE_ABOVE)
     context: dict[str, Any] = {"person": person, "nav": "summary", "scope": scope, "day": day}
     context.update(today=today, current=current, problem=problem, prepared=None, body=None)
     if scope.leads and prepared_by_worker(scope, current=current):
-        prepared = summary_prepared(person=person, day=day, current=current)
+        row = summary_prepared(person=person, day=day, current=current)
         if request.htmx and request.GET.get("poll"):  # type: ignore[attr-defined]
-            if not prepared.pending:
+            if not row.pending:
                 return HttpResponseClientRefresh()  # ready: show it
-            return render(request, "notify/_prepared.html", {**context, "prepared": prepared})
-        context.update(prepared=prepared, since=prepared.since)
-        if prepared.prepared_at is not None:
-            context["body"] = mark_safe(prepared.html)
+            return render(request, "notify/_prepared.html", {**context, "prepared": row})
+        context.update(prepared=row, since=row.since)
+        if row.prepared_at is not None:
+            context["body"] = mark_safe(row.html)  # noqa: S308 (rendered by summary_body)
     elif scope.leads:
         summary = summary_for_page(person=person, week=week, scope=scope)
         context.update(since=summary.since, body=summary_body(summary))
