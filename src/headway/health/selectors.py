@@ -63,23 +63,47 @@ def findings_visible(
     objects in that unit, `code` one rule's."""
     findings = HealthFinding.objects.filter(organization_id=person.organization_id)
     if not access.sees_everything(person):
-        # Public objectives are everyone's to see: read their visibility live on the join, and
-        # ask the policy only about the few that are not public (a subquery of every visible
-        # objective would be most of the organization's).
-        hidden_kind = Q(object__startswith="objective:") | Q(object__startswith="key_result:")
-        restricted = Objective.objects.filter(access.objectives_visible_q(person)).exclude(
-            visibility=Visibility.PUBLIC
-        )
-        findings = findings.filter(
-            Q(objective__visibility=Visibility.PUBLIC)
-            | Q(objective__in=restricted.values("pk"))
-            | (Q(objective__isnull=True) & ~hidden_kind)
-        )
+        goal_kinds = Q(object__startswith="objective:") | Q(object__startswith="key_result:")
+        findings = findings.exclude(Q(objective__isnull=True) & goal_kinds)
+        hidden = hidden_objective_ids(person)
+        if len(hidden) <= HIDDEN_IN_QUERY:
+            findings = findings.exclude(objective_id__in=hidden)
+        else:  # more than a query may name: the policy as a subquery
+            seen = Objective.objects.filter(access.objectives_visible_q(person)).exclude(
+                visibility=Visibility.PUBLIC
+            )
+            findings = findings.filter(
+                Q(objective__isnull=True)
+                | Q(objective__visibility=Visibility.PUBLIC)
+                | Q(objective__in=seen.values("pk"))
+            )
     if unit is not None:
         findings = findings.filter(unit=unit)
     if code is not None:
         findings = findings.filter(code=code)
     return findings.order_by("code", "object", "pk")
+
+
+HIDDEN_IN_QUERY = 20_000  # ids a query may name (SQLite takes 32,766 parameters)
+
+
+def hidden_objective_ids(person: Person) -> list[int]:
+    """The objectives with stored findings that the person may not see, in two queries: the
+    objectives with findings that are not public (public ones are everyone's), then the access
+    policy about those alone. Read once per page, so the page's queries over the findings need
+    no join to the objectives."""
+    restricted = set(
+        HealthFinding.objects.filter(organization_id=person.organization_id)
+        .exclude(objective__visibility=Visibility.PUBLIC)
+        .exclude(objective__isnull=True)
+        .values_list("objective_id", flat=True)
+        .distinct()
+    )
+    seen: set[int] = set()
+    ids = sorted(restricted)
+    for start in range(0, len(ids), HIDDEN_IN_QUERY):
+        seen |= access.visible_objective_ids(person, ids[start : start + HIDDEN_IN_QUERY])
+    return sorted(restricted - seen)
 
 
 def findings_first_of_each_rule(
