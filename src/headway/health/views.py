@@ -119,7 +119,7 @@ def health(request: HttpRequest) -> HttpResponse:
         page = Paginator(findings.filter(code=rule), PAGE_ROWS).get_page(request.GET.get("page"))
         rows = {rule: list(page.object_list)}
     else:
-        rows = findings_first_of_each_rule(findings, GROUP_ROWS)
+        rows = findings_first_of_each_rule(findings, GROUP_ROWS, counts)
     groups = health_groups(counts, rows)
     score = state.score if state else None
     trend = health_trend(organization=org, today=timezone.localdate(), days=TREND_DAYS)
