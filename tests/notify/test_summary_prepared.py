@@ -23,6 +23,9 @@ from headway.org.services import person_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sales")]  # Sales' quarter
 
+# The worker closes its database connections when it is done, as a long-running process should:
+# a test that runs it commits for real.
+WORKER = pytest.mark.django_db(transaction=True)
 QUEUED = "Your summary is being prepared by the background worker"
 REFRESHING = "A newer one is being prepared"
 
@@ -50,6 +53,7 @@ def read_at_once(company: Company) -> str:
     return str(prepared.summary_body(summary.summary_for_page(person=company.leader, week=None)))
 
 
+@WORKER
 def test_a_large_scopes_week_is_prepared_once_by_the_worker_and_then_shown(
     company: Company, leader: Client, large: None
 ) -> None:
@@ -78,6 +82,7 @@ def test_a_large_scopes_week_is_prepared_once_by_the_worker_and_then_shown(
     assert "Win the north" in page
 
 
+@WORKER
 def test_the_poll_answers_the_notice_until_the_summary_is_ready_then_reloads(
     leader: Client, large: None
 ) -> None:
@@ -94,6 +99,7 @@ def test_the_poll_answers_the_notice_until_the_summary_is_ready_then_reloads(
     assert ready.headers["HX-Refresh"] == "true"
 
 
+@WORKER
 def test_a_prepared_week_is_shown_while_a_newer_one_is_prepared_after_fresh_runs_out(
     company: Company, clock: Clock, large: None, settings: Any
 ) -> None:
@@ -188,6 +194,7 @@ def test_an_earlier_week_is_shown_as_it_was_sent_without_evaluating_the_organiza
     assert queued() == 0
 
 
+@WORKER
 def test_an_earlier_week_never_sent_is_prepared_by_the_worker(
     company: Company, leader: Client
 ) -> None:
