@@ -32,7 +32,7 @@ ABANDONED_AFTER = dt.timedelta(minutes=30)  # a preparation asked for longer ago
 
 def summary_body(summary: WeeklySummary) -> SafeString:
     """The summary's sections as the page shows them."""
-    return mark_safe(render_to_string(BODY, {"summary": summary}))
+    return mark_safe(render_to_string(BODY, {"summary": summary}))  # the template escapes
 
 
 def prepared_by_worker(scope: Scope, *, current: bool) -> bool:

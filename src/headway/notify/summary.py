@@ -172,7 +172,7 @@ class Scope:
     def listed(self) -> bool:
         """Small enough for queries to name its people and units by id (index lookups); a
         larger scope is matched by paths, as subqueries."""
-        return len(self.person_ids) + len(self.units) <= IDS_IN_QUERY
+        return self.complete and len(self.person_ids) + len(self.units) <= IDS_IN_QUERY
 
     def people_q(self, prefix: str = "") -> Q:
         """People (through `prefix`) in the scope, the person themselves included."""

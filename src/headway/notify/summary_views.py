@@ -52,7 +52,7 @@ def weekly_summary(request: HttpRequest) -> HttpResponse:
             return render(request, "notify/_prepared.html", {**context, "prepared": row})
         context.update(prepared=row, since=row.since)
         if row.prepared_at is not None:
-            context["body"] = mark_safe(row.html)  # noqa: S308 (rendered by summary_body)
+            context["body"] = mark_safe(row.html)  # rendered by summary_body, escaped there
     elif scope.leads:
         summary = summary_for_page(person=person, week=week, scope=scope)
         context.update(since=summary.since, body=summary_body(summary))
