@@ -106,13 +106,15 @@ def others_during(before: dict[int, tuple[int, int, str]], seconds: float, datab
     return round(other / max(seconds, 1e-9), 2)
 
 
-def step_in_fresh_process(command: list[str], *, database: str, what: str) -> dict[str, Any]:
+def step_in_fresh_process(
+    command: list[str], *, database: str, what: str, timeout: float | None = None
+) -> dict[str, Any]:
     """Run one measured step (`python -m bench.… --step …`) in a process of its own, so its
     peak memory is its own; the figures it printed last, as JSON, with the cores that other
-    work used meanwhile ("others")."""
+    work used meanwhile ("others"). Past `timeout` seconds, `subprocess.TimeoutExpired`."""
     before = process_ticks()
     began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     elapsed = time.perf_counter() - began
     if done.returncode != 0:
         sys.stderr.write(done.stderr)

@@ -29,9 +29,8 @@ import sys
 import time
 from typing import Any
 
-from bench.cpu import others_during, process_ticks
+from bench.cpu import step_in_fresh_process
 from bench.target import (
-    Target,
     add_target_arguments,
     machine,
     save_result,
@@ -144,25 +143,19 @@ def run(args: argparse.Namespace) -> int:
     for depth in depths:
         if depth not in heads:
             continue
-        command = [sys.executable, "-m", "bench.summary", *target_args(target), "--step",
-                   str(heads[depth]), "--runs", str(args.runs)]  # fmt: skip
-        before = process_ticks()
-        began = time.perf_counter()
+        command = [sys.executable, "-m", "bench.summary", "--step", str(heads[depth]),
+                   "--runs", str(args.runs), "--size", args.size, "--db", args.db]  # fmt: skip
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        database = target.database_name if target.engine == "postgres" else ""
         try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=args.timeout,
-                env=target.environ(),
-            )  # fmt: skip
+            figures = step_in_fresh_process(
+                command, database=database, what=f"depth {depth}", timeout=args.timeout
+            )
         except subprocess.TimeoutExpired:
             results[depth] = {"head": heads[depth], "timeout_s": args.timeout}
             print(f"  depth {depth}: past {args.timeout} s, stopped", file=sys.stderr)
             continue
-        if done.returncode != 0:
-            sys.stderr.write(done.stderr)
-            raise SystemExit(f"depth {depth} failed")
-        figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-        database = target.database_name if target.engine == "postgres" else ""
-        figures["others"] = others_during(before, time.perf_counter() - began, database)
         results[depth] = figures
         served = "prepared by the worker" if figures["prepared"] else "read at once"
         print(
@@ -177,13 +170,6 @@ def run(args: argparse.Namespace) -> int:
     data = {"target": target.label, "runs": args.runs, "depths": results, "machine": machine()}
     print(f"  results: {save_result(f'summary-{target.label}', data)}")
     return 0
-
-
-def target_args(target: Target) -> list[str]:
-    arguments = ["--size", target.size, "--db", target.engine]
-    if target.engine == "postgres":
-        arguments += ["--database-url", target.database_url]
-    return arguments
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -192,9 +192,9 @@ def quarter(company: Company, clock: Clock, make_key_result: MakeKeyResult) -> d
 @pytest.fixture(params=["listed", "matched"])
 def scope_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """A scope small enough to name its rows by ids (index lookups), and, by making the limit
-    zero, one too large for that (matched by subqueries): both must say the same."""
+    one, one too large for that (matched by subqueries): both must say the same."""
     if request.param == "matched":
-        monkeypatch.setattr(summary, "IDS_IN_QUERY", 0)
+        monkeypatch.setattr(summary, "IDS_IN_QUERY", 1)
         monkeypatch.setattr(summary, "LISTED", 0)
     return str(request.param)
 

@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from headway import access
+from headway.bulk import IN_BATCH, batches
 from headway.core.checks import CheckSettings, Finding, health_score, run_checks
 from headway.goals.models import Objective, Visibility
 from headway.goals.snapshot import organization_goals
@@ -74,7 +75,7 @@ def findings_visible(
             findings = findings.exclude(
                 Q(objective__isnull=False) & Q(RawSQL(HIDDEN_SQL, (hidden,), BooleanField()))
             )
-        elif len(hidden) <= HIDDEN_IN_QUERY:
+        elif len(hidden) <= IN_BATCH:
             findings = findings.exclude(objective_id__in=hidden)
         else:  # more than a query may name: the policy as a subquery
             seen = Objective.objects.filter(access.objectives_visible_q(person)).exclude(
@@ -92,7 +93,6 @@ def findings_visible(
     return findings.order_by("code", "object", "pk")
 
 
-HIDDEN_IN_QUERY = 20_000  # ids a query may name (SQLite takes 32,766 parameters)
 HIDDEN_SQL = f'"{HealthFinding._meta.db_table}"."objective_id" IN (SELECT unnest(%s::bigint[]))'
 
 
@@ -110,9 +110,8 @@ def hidden_objective_ids(person: Person) -> list[int]:
         .distinct()
     )
     seen: set[int] = set()
-    ids = sorted(restricted)
-    for start in range(0, len(ids), HIDDEN_IN_QUERY):
-        seen |= access.visible_objective_ids(person, ids[start : start + HIDDEN_IN_QUERY])
+    for batch in batches(sorted(restricted)):
+        seen |= access.visible_objective_ids(person, batch)
     return sorted(restricted - seen)
 
 

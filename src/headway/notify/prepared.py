@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from headway.notify.models import PreparedSummary
-from headway.notify.selectors import organization_now
 from headway.notify.summary import Scope, WeeklySummary, summary_for_page
 from headway.org.models import Person
 
@@ -83,9 +82,8 @@ def summary_prepare(*, person_id: int, day: dt.date) -> PreparedSummary | None:
     ).first()
     if person is None:
         return None
-    today = organization_now(person.organization).date()
     began = time.perf_counter()
-    summary = summary_for_page(person=person, week=None if day >= today else day)
+    summary = summary_for_page(person=person, week=day)  # today's: the current week up to now
     return summary_store(summary, seconds=time.perf_counter() - began)
 
 

@@ -22,7 +22,7 @@ import datetime as dt
 import functools
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -44,6 +44,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from headway import access
+from headway.bulk import batches
 from headway.checkins.models import CheckIn
 from headway.core import model as core
 from headway.core.checks import RULES, Finding, run_checks
@@ -628,14 +629,16 @@ def scope_goals(person: Person, scope: Scope, day: dt.date) -> ScopeGoals:
     elsewhere = sorted({kr.objective_id for kr in candidates if kr.objective_id not in ids})
     others = [
         objective
-        for chunk in _chunks(elsewhere)
+        for chunk in batches(elsewhere, IDS_IN_QUERY)
         for objective in Objective.objects.filter(organization_id=org, pk__in=chunk).defer(
             *TIMESTAMPS
         )
     ]
     candidates = _attach(org, scope, [*objectives, *others], candidates)
     seen = ids | {
-        pk for chunk in _chunks(elsewhere) for pk in access.visible_objective_ids(person, chunk)
+        pk
+        for chunk in batches(elsewhere, IDS_IN_QUERY)
+        for pk in access.visible_objective_ids(person, chunk)
     }
     key_results = []
     for kr in candidates:
@@ -675,7 +678,7 @@ def _attach(
     strangers = {pk for pk in owners if pk and pk not in people}
     people.update(
         (p.pk, p)
-        for chunk in _chunks(sorted(strangers))
+        for chunk in batches(sorted(strangers), IDS_IN_QUERY)
         for p in Person.objects.filter(organization_id=org, pk__in=chunk).defer(*TIMESTAMPS)
     )
     periods = {
@@ -1020,7 +1023,7 @@ def _check_ins_stored(
     if not watched:
         return {}
     last: dict[int, dt.date] = {}
-    for chunk in _chunks([kr.pk for kr in watched]):
+    for chunk in batches([kr.pk for kr in watched], IDS_IN_QUERY):
         last.update(
             CheckIn.objects.filter(
                 organization_id=organization_id, key_result__in=chunk, date__lte=day
@@ -1048,19 +1051,12 @@ def _answered_yes(organization_id: int, key_result_ids: list[int], day: dt.date)
     )
     return {
         pk
-        for chunk in _chunks(key_result_ids)
+        for chunk in batches(key_result_ids, IDS_IN_QUERY)
         for pk, answer in KeyResult.objects.filter(organization_id=organization_id, pk__in=chunk)
         .annotate(answer=Subquery(latest))
         .values_list("pk", "answer")
         if answer is not None and answer != 0
     }
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    """The ids in lists a query may hold (a division's key results can be more)."""
-    size = max(IDS_IN_QUERY, 1)
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _findings_stored(person: Person, scope: Scope, goals: ScopeGoals) -> list[ScopeFinding]:
@@ -1087,7 +1083,9 @@ def _findings_stored(person: Person, scope: Scope, goals: ScopeGoals) -> list[Sc
     else:
         # Too many to name in one query: the goals' findings by objective, a list at a time,
         # and every finding not about a goal (those are the organization's few), picked below.
-        queries = [found.filter(objective_id__in=chunk) for chunk in _chunks(objectives)]
+        queries = [
+            found.filter(objective_id__in=chunk) for chunk in batches(objectives, IDS_IN_QUERY)
+        ]
         queries.append(found.filter(objective__isnull=True))
     rows = [row for query in queries for row in query if objects.includes(row)]
     objects.owners = _owners_order(org, [r.object for r in rows if r.object.startswith("person:")])

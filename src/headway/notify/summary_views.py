@@ -13,7 +13,6 @@ from django.utils.safestring import mark_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from headway.notify import prepared
-from headway.notify.prepared import prepared_by_worker, summary_body, summary_prepared
 from headway.notify.selectors import organization_now
 from headway.notify.summary import scope_of, summary_for_page
 from headway.web.current import require_person
@@ -44,8 +43,8 @@ def weekly_summary(request: HttpRequest) -> HttpResponse:
     scope = scope_of(person, at_most=prepared.PREPARE_ABOVE)
     context: dict[str, Any] = {"person": person, "nav": "summary", "scope": scope, "day": day}
     context.update(today=today, current=current, problem=problem, prepared=None, body=None)
-    if scope.leads and prepared_by_worker(scope, current=current):
-        row = summary_prepared(person=person, day=day, current=current)
+    if scope.leads and prepared.prepared_by_worker(scope, current=current):
+        row = prepared.summary_prepared(person=person, day=day, current=current)
         if request.htmx and request.GET.get("poll"):  # type: ignore[attr-defined]
             if not row.pending:
                 return HttpResponseClientRefresh()  # ready: show it
@@ -55,7 +54,7 @@ def weekly_summary(request: HttpRequest) -> HttpResponse:
             context["body"] = mark_safe(row.html)  # rendered by summary_body, escaped there
     elif scope.leads:
         summary = summary_for_page(person=person, week=week, scope=scope)
-        context.update(since=summary.since, body=summary_body(summary))
+        context.update(since=summary.since, body=prepared.summary_body(summary))
     earlier = day - dt.timedelta(days=7)
     later = day + dt.timedelta(days=7)
     context["earlier"] = earlier
