@@ -2,7 +2,7 @@
 database, each in a fresh process as `headway worker` would run it, with its peak RSS.
 
     .venv/bin/python -m bench.worker --size L --db postgres [--jobs health-snapshot,…]
-        [--memory-cap 12] [--timeout 1800]
+        [--memory-cap 12] [--timeout 1800] [--check-in-day]
 
 `headway worker` runs its tasks in its own process, one after the other, so its peak memory is
 that of its hungriest job. Each job runs here in a transaction rolled back at its end (the
@@ -10,11 +10,19 @@ database stays as generated), with mail sent nowhere, under a cap on its address
 (`--memory-cap`, GiB: a job that needs more fails with MemoryError and is reported so, rather
 than taking a shared machine down) and a time limit. Printed: seconds, peak RSS, what the task
 returned, and the cores other processes used meanwhile.
+
+The check-in reminders and the weekly summary send nothing but on the organization's check-in
+day, at its hour. With `--check-in-day` they run as the worker runs them then: with the clock at
+an hour past the cadence's hour on the latest check-in weekday up to today (the generated
+check-ins run up to today), so every leader's summary and every reminder due that day is made.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import functools
+import importlib
 import json
 import os
 import resource
@@ -37,6 +45,29 @@ class _Rollback(Exception):
     pass
 
 
+# The jobs that act only on the check-in day, and the service each task runs with the clock.
+CHECK_IN_DAY_JOBS = {
+    "checkin-reminders": "headway.notify.services.checkin_digests_send",
+    "weekly-summary": "headway.notify.summary.weekly_summaries_send",
+}
+
+
+def check_in_day_moment() -> dt.datetime:
+    """An hour past the cadence's hour on the first organization's latest check-in weekday up
+    to today, on its clocks."""
+    from headway.notify.selectors import cadence_book, organization_now
+    from headway.notify.summary import summary_moment
+    from headway.org.models import Organization
+
+    organization = Organization.objects.order_by("pk").first()
+    if organization is None:
+        raise SystemExit("no organization: generate the data first")
+    cadence = cadence_book(organization_id=organization.pk).organization
+    today = organization_now(organization).date()
+    day = today - dt.timedelta(days=(today.weekday() - cadence.weekday) % 7)
+    return summary_moment(organization, cadence, day) + dt.timedelta(hours=1)
+
+
 def step(args: argparse.Namespace) -> int:
     """In the child: run one job, print what it cost as JSON."""
     cap = int(args.memory_cap * 1024**3)
@@ -49,12 +80,17 @@ def step(args: argparse.Namespace) -> int:
     from headway.notify.schedule import schedule_jobs
 
     job = next(j for j in schedule_jobs() if j.name == args.job)
-    task = job.load()
-    began = time.perf_counter()
+    call = job.load().call
     outcome: dict[str, Any] = {"job": job.name, "task": job.task}
+    if args.check_in_day and job.name in CHECK_IN_DAY_JOBS:
+        module, _, name = CHECK_IN_DAY_JOBS[job.name].rpartition(".")
+        service, now = getattr(importlib.import_module(module), name), check_in_day_moment()
+        outcome["now"] = now.isoformat()
+        call = functools.partial(service, now=now)
+    began = time.perf_counter()
     try:
         with transaction.atomic():
-            outcome["returned"] = str(task.call())[:200]
+            outcome["returned"] = str(call())[:200]
             raise _Rollback
     except _Rollback:
         outcome["status"] = "done"
@@ -87,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
             sys.executable, "-m", "bench.worker", "--job", name, "--size", args.size,
             "--db", args.db, "--memory-cap", str(args.memory_cap),
         ]  # fmt: skip
+        if args.check_in_day:
+            command.append("--check-in-day")
         if args.database_url:
             command += ["--database-url", args.database_url]
         before = process_ticks()
@@ -117,8 +155,10 @@ def run(args: argparse.Namespace) -> int:
     peak = max((o.get("peak_mib", 0) for o in results), default=0)
     print(f"  the worker's peak: {peak:,.0f} MiB (its hungriest job)")
     data = {"target": target.label, "jobs": results, "peak_mib": peak,
-            "memory_cap_gib": args.memory_cap, "machine": machine()}  # fmt: skip
-    print(f"  results: {save_result(f'worker-{target.label}', data)}")
+            "memory_cap_gib": args.memory_cap, "check_in_day": args.check_in_day,
+            "machine": machine()}  # fmt: skip
+    name = f"worker-{target.label}" + ("-check-in-day" if args.check_in_day else "")
+    print(f"  results: {save_result(name, data)}")
     return 0
 
 
@@ -130,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", default="", help="job names, comma-separated (default: all)")
     parser.add_argument("--memory-cap", type=float, default=12.0, help="GiB per job")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per job")
+    parser.add_argument(
+        "--check-in-day",
+        action="store_true",
+        help="run the check-in reminders and the weekly summary as on the check-in day",
+    )
     parser.add_argument("--job", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     return step(args) if args.job else run(args)

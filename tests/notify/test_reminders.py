@@ -233,6 +233,46 @@ def test_the_nearest_override_wins(
     }
 
 
+def test_a_longer_cadence_of_a_unit_counts_its_own_cadence_as_fresh(
+    company: Company, clock: Clock, make_key_result: MakeKeyResult, run_worker: RunWorker
+) -> None:
+    # given: the organization checks in weekly; Sales EMEA every two weeks, from November 2
+    services.cadence_set(
+        organization=company.org, unit=company.emea, weekday=0, every_weeks=2,
+        starts_on=dt.date(2026, 11, 2),
+    )  # fmt: skip
+    deals = make_key_result(company.member)  # Mia, in Sales EMEA
+    partners = make_key_result(company.outsider, "Sign 5 partners", target=Decimal(5))
+    for kr in (deals, partners):
+        check_in(kr, 1, MONDAY - dt.timedelta(days=10))  # stale weekly, fresh every two weeks
+
+    # when: the 16th is a check-in day for both
+    clock.set(MONDAY, 9, 5)
+    run_worker()
+
+    # then: only Otto, on the weekly cadence, has a key result due
+    assert {m.to[0] for m in mail.outbox} == {company.outsider.email}
+
+
+def test_finding_who_is_due_reads_the_organization_in_the_same_queries_however_many_checked_in(
+    company: Company,
+    clock: Clock,
+    make_key_result: MakeKeyResult,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """Those who checked in this week are left out in SQL: a check-in day's every hour reads
+    nothing per person for them."""
+    for person in (company.member, company.colleague, company.leader, company.outsider):
+        check_in(make_key_result(person), 1, MONDAY - dt.timedelta(days=1))
+    due = make_key_result(company.admin, "Hire 2 people", target=Decimal(2))
+    now = clock.set(MONDAY, 9, 5)
+
+    with django_assert_max_num_queries(5):
+        found = services.digests_due(organization=company.org, now=now)
+
+    assert [d.person for d in found] == [due.owner]
+
+
 def test_every_two_weeks_reminds_on_every_other_monday_and_counts_two_weeks_as_fresh(
     company: Company, clock: Clock, make_key_result: MakeKeyResult, run_worker: RunWorker
 ) -> None:

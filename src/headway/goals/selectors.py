@@ -69,19 +69,23 @@ def key_result_get(*, person: Person | None, pk: Any) -> KeyResult:
     return key_result
 
 
+def _taking_check_ins(organization_id: int, today: dt.date) -> QuerySet[KeyResult]:
+    """The organization's key results in a running period that take check-ins."""
+    return KeyResult.objects.filter(
+        organization_id=organization_id,
+        state=KeyResult.State.ACTIVE,
+        progress_source=KeyResult.Source.CHECK_INS,
+        objective__state=Objective.State.ACTIVE,
+        objective__period__start__lte=today,
+        objective__period__end__gte=today,
+    ).exclude(objective__period__state=Period.State.CLOSED)
+
+
 def key_results_to_check_in(*, person: Person, today: dt.date) -> QuerySet[KeyResult]:
     """Every key result a person owns in a running period that takes check-ins."""
     return (
-        KeyResult.objects.filter(
-            organization_id=person.organization_id,
-            owner=person,
-            state=KeyResult.State.ACTIVE,
-            progress_source=KeyResult.Source.CHECK_INS,
-            objective__state=Objective.State.ACTIVE,
-            objective__period__start__lte=today,
-            objective__period__end__gte=today,
-        )
-        .exclude(objective__period__state=Period.State.CLOSED)
+        _taking_check_ins(person.organization_id, today)
+        .filter(owner=person)
         .select_related("objective__period")
         .order_by("objective__title", "objective_id", "position", "id")
     )
@@ -91,12 +95,44 @@ def key_results_due_for_check_in(
     *, person: Person, today: dt.date, cadence_days: int = 7
 ) -> QuerySet[KeyResult]:
     """Key results a person owns in a running period whose last check-in is a cadence or more old."""
-    stale_before = today - dt.timedelta(days=cadence_days - 1)
     return (
         key_results_to_check_in(person=person, today=today)
         .annotate(last_check_in=Max("check_ins__date"))
-        .filter(Q(last_check_in__isnull=True) | Q(last_check_in__lt=stale_before))
+        .filter(_stale_q(today, cadence_days))
     )
+
+
+def _stale_q(today: dt.date, cadence_days: int) -> Q:
+    """Never checked in, or last checked in a cadence or more before `today`: a filter on key
+    results annotated with `last_check_in`, their latest check-in date."""
+    return Q(last_check_in__isnull=True) | Q(
+        last_check_in__lt=today - dt.timedelta(days=cadence_days - 1)
+    )
+
+
+def check_ins_due_by_owner(
+    *, organization_id: int, today: dt.date, cadence_days: int
+) -> dict[int, dt.date | None]:
+    """Everyone of the organization with a key result due for a check-in at a cadence of
+    `cadence_days` (`key_results_due_for_check_in`), in one query: owner id to the oldest last
+    check-in date of their due key results, None when one was never checked in. Someone whose
+    cadence is longer has a key result due when that date is a cadence of theirs old (or None).
+    """
+    rows = (
+        _taking_check_ins(organization_id, today)
+        .annotate(last_check_in=Max("check_ins__date"))
+        .filter(_stale_q(today, cadence_days))
+        .values_list("owner_id", "last_check_in")
+    )
+    oldest: dict[int, dt.date | None] = {}
+    for owner_id, last in rows:
+        if (
+            owner_id not in oldest
+            or last is None
+            or (oldest[owner_id] is not None and last < oldest[owner_id])
+        ):
+            oldest[owner_id] = last
+    return oldest
 
 
 @dataclass(frozen=True)

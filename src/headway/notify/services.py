@@ -26,6 +26,7 @@ from headway import access
 from headway.audit.models import AuditEvent
 from headway.audit.services import audit_record, snapshot
 from headway.goals.models import KeyResult
+from headway.goals.selectors import check_ins_due_by_owner
 from headway.notify.cadence import Cadence
 from headway.notify.mail import notification_email
 from headway.notify.models import CheckInCadence, Kind, Notification, NotificationSettings
@@ -353,17 +354,31 @@ def checkin_digest_send(
 def digests_due(*, organization: Organization, now: dt.datetime) -> list[DigestDue]:
     """Active people of the organization whose digest is due now and not sent yet."""
     now_local = organization_now(organization, now)
+    today = now_local.date()
     book: CadenceBook = cadence_book(organization_id=organization.pk)
+    # Who owns a key result due at the shortest cadence, in one query: nobody else can have one
+    # due, and on a check-in day that is everyone who checked in already (each hour, again).
+    shortest = min(c.days for c in [book.organization, *book.by_unit_path.values()])
+    oldest = check_ins_due_by_owner(
+        organization_id=organization.pk, today=today, cadence_days=shortest
+    )
+    if not oldest:
+        return []
     people = Person.objects.filter(organization=organization, active=True).select_related(
         "unit", "organization"
     )
     prefs = {p.person_id: p for p in NotificationSettings.objects.filter(organization=organization)}
     candidates = []
     for person in people:
+        if person.pk not in oldest:
+            continue
         mine = prefs.get(person.pk) or NotificationSettings(person_id=person.pk)
         if not mine.digest:
             continue
         cadence = book.for_unit(person.unit)
+        last = oldest[person.pk]
+        if last is not None and last >= today - dt.timedelta(days=cadence.days - 1):
+            continue  # due at a shorter cadence than theirs: nothing due for them
         day = digest_day(cadence, mine, now_local)
         if day is not None:
             candidates.append(DigestDue(person, cadence, day, now_local.date()))
