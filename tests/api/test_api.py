@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from tests.conftest import Company, health_checked, signed_in
 
 from headway.api.models import ApiToken
@@ -195,6 +197,27 @@ def test_a_check_in_is_one_post_and_rolls_up(company: Company, key_result: KeyRe
     assert body(response)["author"] == company.member.pk
     assert key_result.progress == Decimal("0.5")
     assert Objective.objects.get(pk=key_result.objective_id).progress == Decimal("0.5")
+
+
+def test_a_check_in_reads_its_key_result_with_the_owners_the_access_checks_ask_about(
+    company: Company, key_result: KeyResult
+) -> None:
+    client = api(company.member)
+    client.get("/api/v1/check-ins/")  # the token's first use is written once, not measured
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/api/v1/check-ins/", {"key_result": key_result.pk, "value": "20", "confidence": 7},
+            content_type="application/json",
+        )  # fmt: skip
+
+    assert response.status_code == 201
+    before_writing = [q["sql"] for q in queries.captured_queries]
+    before_writing = before_writing[: next(
+        i for i, sql in enumerate(before_writing) if sql.startswith("INSERT")
+    )]  # fmt: skip
+    people = [sql for sql in before_writing if sql.startswith('SELECT "org_person"')]
+    assert people == []  # the token's person and both owners came with their rows
 
 
 def test_a_check_in_by_someone_who_may_not_is_403(company: Company, key_result: KeyResult) -> None:

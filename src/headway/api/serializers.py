@@ -176,6 +176,14 @@ class CheckInSerializer(TenantSerializer):
         read_only_fields = ["id", "author", "created_at"]
         extra_kwargs = {"date": {"required": False}}
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        key_result = fields["key_result"]
+        if isinstance(key_result, serializers.PrimaryKeyRelatedField) and not key_result.read_only:
+            # The access checks read the key result's owner and its objective's, in this query.
+            key_result.queryset = key_result.queryset.select_related("objective__owner", "owner")  # type: ignore[union-attr]
+        return fields
+
 
 class AlignmentSerializer(TenantSerializer):
     class Meta:
