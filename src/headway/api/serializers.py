@@ -178,10 +178,9 @@ class CheckInSerializer(TenantSerializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        key_result = fields["key_result"]
-        if isinstance(key_result, serializers.PrimaryKeyRelatedField) and not key_result.read_only:
-            # The access checks read the key result's owner and its objective's, in this query.
-            key_result.queryset = key_result.queryset.select_related("objective__owner", "owner")  # type: ignore[union-attr]
+        key_result = fields["key_result"]  # writable: TenantSerializer kept it in the tenant
+        # The access checks read the key result's owner and its objective's: in this query.
+        key_result.queryset = key_result.queryset.select_related("objective__owner", "owner")  # type: ignore[attr-defined]
         return fields
 
 

@@ -102,21 +102,26 @@ def key_results_due_for_check_in(
     )
 
 
+def check_in_stale_before(today: dt.date, cadence_days: int) -> dt.date:
+    """A key result last checked in before this day is due for a check-in on `today`."""
+    return today - dt.timedelta(days=cadence_days - 1)
+
+
 def _stale_q(today: dt.date, cadence_days: int) -> Q:
     """Never checked in, or last checked in a cadence or more before `today`: a filter on key
     results annotated with `last_check_in`, their latest check-in date."""
     return Q(last_check_in__isnull=True) | Q(
-        last_check_in__lt=today - dt.timedelta(days=cadence_days - 1)
+        last_check_in__lt=check_in_stale_before(today, cadence_days)
     )
 
 
 def check_ins_due_by_owner(
     *, organization_id: int, today: dt.date, cadence_days: int
-) -> dict[int, dt.date | None]:
+) -> dict[int, dt.date]:
     """Everyone of the organization with a key result due for a check-in at a cadence of
     `cadence_days` (`key_results_due_for_check_in`), in one query: owner id to the oldest last
-    check-in date of their due key results, None when one was never checked in. Someone whose
-    cadence is longer has a key result due when that date is a cadence of theirs old (or None).
+    check-in date of their due key results (`date.min` when one was never checked in). Someone
+    whose cadence is longer has one due when that date is before `check_in_stale_before` of theirs.
     """
     rows = (
         _taking_check_ins(organization_id, today)
@@ -124,14 +129,9 @@ def check_ins_due_by_owner(
         .filter(_stale_q(today, cadence_days))
         .values_list("owner_id", "last_check_in")
     )
-    oldest: dict[int, dt.date | None] = {}
+    oldest: dict[int, dt.date] = {}
     for owner_id, last in rows:
-        if (
-            owner_id not in oldest
-            or last is None
-            or (oldest[owner_id] is not None and last < oldest[owner_id])
-        ):
-            oldest[owner_id] = last
+        oldest[owner_id] = min(oldest.get(owner_id, dt.date.max), last or dt.date.min)
     return oldest
 
 

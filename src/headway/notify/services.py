@@ -26,7 +26,7 @@ from headway import access
 from headway.audit.models import AuditEvent
 from headway.audit.services import audit_record, snapshot
 from headway.goals.models import KeyResult
-from headway.goals.selectors import check_ins_due_by_owner
+from headway.goals.selectors import check_in_stale_before, check_ins_due_by_owner
 from headway.notify.cadence import Cadence
 from headway.notify.mail import notification_email
 from headway.notify.models import CheckInCadence, Kind, Notification, NotificationSettings
@@ -376,12 +376,11 @@ def digests_due(*, organization: Organization, now: dt.datetime) -> list[DigestD
         if not mine.digest:
             continue
         cadence = book.for_unit(person.unit)
-        last = oldest[person.pk]
-        if last is not None and last >= today - dt.timedelta(days=cadence.days - 1):
+        if oldest[person.pk] >= check_in_stale_before(today, cadence.days):
             continue  # due at a shorter cadence than theirs: nothing due for them
         day = digest_day(cadence, mine, now_local)
         if day is not None:
-            candidates.append(DigestDue(person, cadence, day, now_local.date()))
+            candidates.append(DigestDue(person, cadence, day, today))
     sent = set(
         Notification.objects.filter(
             organization=organization,
