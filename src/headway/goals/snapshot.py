@@ -14,6 +14,8 @@ from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from headway.checkins.models import CheckIn
@@ -99,11 +101,57 @@ def _key_result(
 STREAM_CHUNK = 10_000  # rows per fetch when a long series is streamed
 
 
-def organization_goals(organization: Organization, *, today: dt.date | None = None) -> core.Goals:
+def _latest_check_ins(organization_id: int, today: dt.date) -> QuerySet[CheckIn]:
+    """Of each key result's check-ins up to the day it is read on (today, or its period's end
+    once that is over), the latest and the latest with a value: one or two rows per key result,
+    found through the index on (organization, key result, date)."""
+    as_of = Least(
+        Coalesce(OuterRef("objective__period__end"), Value(today)),
+        Value(today),
+        output_field=DateField(),
+    )
+    recent = CheckIn.objects.filter(
+        organization_id=organization_id, key_result_id=OuterRef("pk"), date__lte=as_of
+    ).order_by("-date", "-id")
+    key_results = KeyResult.objects.filter(organization_id=organization_id).order_by()
+    latest = key_results.annotate(found=Subquery(recent.values("id")[:1])).values("found")
+    valued = key_results.annotate(
+        found=Subquery(recent.filter(value__isnull=False).values("id")[:1])
+    ).values("found")
+    return CheckIn.objects.filter(
+        Q(pk__in=latest) | Q(pk__in=valued), organization_id=organization_id
+    )
+
+
+def _latest_measurements(organization_id: int, today: dt.date) -> QuerySet[Measurement]:
+    """Each KPI's latest measurement up to today, through the index on (organization, KPI,
+    date)."""
+    recent = Measurement.objects.filter(
+        organization_id=organization_id, indicator_id=OuterRef("pk"), date__lte=today
+    ).order_by("-date", "-id")
+    latest = (
+        Indicator.objects.filter(organization_id=organization_id)
+        .order_by()
+        .annotate(found=Subquery(recent.values("id")[:1]))
+        .values("found")
+    )
+    return Measurement.objects.filter(pk__in=latest, organization_id=organization_id)
+
+
+def organization_goals(
+    organization: Organization, *, today: dt.date | None = None, latest_only: bool = False
+) -> core.Goals:
     """Everything the core reasons about for one organization, in a fixed number of queries.
 
     Lists come in creation order (an imported file's own order); key results by position,
     check-ins and measurements by date in recording order.
+
+    `latest_only` reads, of the long series, what the health checks read and nothing more: of
+    each key result's check-ins up to the day it is read on, the latest and the latest with a
+    value (how stale it is; whether a yes/no one is done), and of each KPI's measurements the
+    latest up to today (how stale it is). At 50,000 people that is 8 million check-ins and 18
+    million measurements fewer in memory. Such a value runs the checks exactly as the whole
+    does, but must never be scored, exported or summarized: its series are cut.
     """
     org = organization.pk
     today = today or timezone.localdate()
@@ -172,7 +220,8 @@ def organization_goals(organization: Organization, *, today: dt.date | None = No
     # 18 million measurements those alone took more than 12 GiB.
     measurements: dict[int, list[core.Measurement]] = defaultdict(list)
     for indicator_id, day, value, note in (
-        Measurement.objects.filter(organization_id=org)
+        (_latest_measurements(org, today) if latest_only else Measurement.objects)
+        .filter(organization_id=org)
         .order_by("date", "id")
         .values_list("indicator_id", "date", "value", "note")
         .iterator(chunk_size=STREAM_CHUNK)
@@ -214,7 +263,8 @@ def organization_goals(organization: Organization, *, today: dt.date | None = No
         )
     check_ins: dict[int, list[core.CheckIn]] = defaultdict(list)
     for key_result_id, day, amount, confidence, status, note in (
-        CheckIn.objects.filter(organization_id=org)
+        (_latest_check_ins(org, today) if latest_only else CheckIn.objects)
+        .filter(organization_id=org)
         .order_by("date", "id")
         .values_list("key_result_id", "date", "value", "confidence", "status", "note")
         .iterator(chunk_size=STREAM_CHUNK)

@@ -48,7 +48,7 @@ def organization_findings(
 ) -> tuple[list[Finding], Fraction | None]:
     """Every finding on the organization's goals and its health score, as of `today`. It reads
     the whole organization: for the worker and commands, never for a page."""
-    goals = organization_goals(organization, today=today)
+    goals = organization_goals(organization, today=today, latest_only=True)
     findings = run_checks(goals, organization_check_settings(organization))
     return findings, health_score(goals, findings)
 

@@ -134,7 +134,7 @@ def health_findings_refresh(
         return None
     began = time.monotonic()
     try:
-        goals = organization_goals(organization, today=today)
+        goals = organization_goals(organization, today=today, latest_only=True)
         findings = run_checks(goals, organization_check_settings(organization))
     except BaseException:
         HealthState.objects.filter(organization=organization).update(running_since=None)

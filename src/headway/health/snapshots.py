@@ -70,7 +70,7 @@ def health_snapshot_take(
     """Run the checks on the organization as of `today` and keep the result as that day's;
     with `store`, the findings the pages show are replaced by the same run's."""
     started, began = timezone.now(), time.monotonic()
-    goals = organization_goals(organization, today=today)
+    goals = organization_goals(organization, today=today, latest_only=True)
     findings = run_checks(goals, organization_check_settings(organization))
     if store:
         health_findings_store(
