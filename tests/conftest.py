@@ -48,6 +48,7 @@ def signed_in(person: Person) -> Client:
 # The queue `headway worker` runs, for tests of what happens with a worker (the rest of the
 # suite runs tasks at once, see `tasks_run_at_once`).
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def health_checked(organization: Organization) -> HealthState:
@@ -112,7 +113,7 @@ def frozen_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(settings: Any) -> None:
     """Queued tasks run inside the test; tests of the worker itself switch to the database."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = IMMEDIATE_TASKS
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from pytest_django import DjangoDbBlocker
+from tests.conftest import IMMEDIATE_TASKS
 
 from headway.audit.models import AuditEvent
 from headway.checkins.models import CheckIn
@@ -36,8 +38,10 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Demo]:
-    """One build for the whole module (it takes seconds); removed again afterwards."""
-    with django_db_blocker.unblock():
+    """One build for the whole module (it takes seconds); removed again afterwards. Its tasks
+    run at once, as in every test: queued in the database, they would outlive the build and
+    surprise a later test of the worker."""
+    with django_db_blocker.unblock(), override_settings(TASKS=IMMEDIATE_TASKS):
         out = io.StringIO()
         call_command("demo", today=TODAY, stdout=out)
         yield Demo(Organization.objects.get(slug=SLUG), out.getvalue())
