@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from tests.conftest import DATABASE_TASKS, TODAY, Company, build_company, health_checked
@@ -157,10 +158,12 @@ def test_a_change_marks_the_findings_out_of_date_once_and_queues_one_check(
     health_checked(company.org)
 
     assert health_changed(company.org.pk) is True
-    assert health_changed(company.org.pk) is False  # one is waiting already
+    with CaptureQueriesContext(connection) as waiting:
+        assert health_changed(company.org.pk) is False  # one is waiting already
 
     assert queued == [company.org.pk]
     assert HealthState.objects.get(organization=company.org).stale_since is not None
+    assert len(waiting) == 1  # after every write of a batch but the first: one look up
 
 
 def test_an_organization_never_checked_gets_its_state_and_a_check(

@@ -41,14 +41,18 @@ WRITE_BATCH = 2_000
 # -- marking out of date ---------------------------------------------------------------------
 def health_changed(organization_id: int) -> bool:
     """Mark the organization's findings out of date and queue a refresh, unless a change is
-    already waiting for one. Returns whether a refresh was queued. Cheap when one is waiting:
-    an UPDATE that matches no row, and a look up of the state by its organization."""
+    already waiting for one. Returns whether a refresh was queued. Cheap when one is waiting, as
+    it is after every write but the first of a batch: one look up of the state by its
+    organization."""
     now = timezone.now()
-    marked = HealthState.objects.filter(
-        organization_id=organization_id, stale_since__isnull=True
-    ).update(stale_since=now)
+    state = HealthState.objects.filter(organization_id=organization_id)
+    waiting = state.values_list("stale_since", flat=True).first()
+    if waiting is not None:
+        return False  # a change is waiting already
+    # The UPDATE decides between writers that both saw no change waiting: one of them marks.
+    marked = state.filter(stale_since__isnull=True).update(stale_since=now)
     if not marked:
-        if HealthState.objects.filter(organization_id=organization_id).exists():
+        if state.exists():
             return False  # a change is waiting already
         if not Organization.objects.filter(pk=organization_id).exists():
             return False  # deleted in the transaction that marked it
