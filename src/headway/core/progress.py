@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from headway.core.model import Direction
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
+
+
+@functools.lru_cache(maxsize=65536)
+def exact(value: Decimal) -> Fraction:
+    """A stored decimal as an exact fraction. Remembered: the same starts, targets and weights
+    recur across thousands of key results, and a fraction is immutable."""
+    return Fraction(value)
+
+
+def number(value: Decimal | None) -> Fraction | None:
+    """A stored decimal that may be missing, as an exact fraction."""
+    return None if value is None else exact(value)
 
 
 def clamp(value: Fraction, low: Fraction = ZERO, high: Fraction = ONE) -> Fraction:

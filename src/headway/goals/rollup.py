@@ -12,7 +12,6 @@ the two must agree (a property test checks it).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
@@ -28,7 +27,7 @@ from headway.bulk import batches, rows_update
 from headway.checkins.models import CheckIn
 from headway.core import model as core
 from headway.core.evaluate import KeyResultScore, score_key_result, score_objective
-from headway.core.progress import weighted_mean
+from headway.core.progress import exact, number, weighted_mean
 from headway.goals import status_log
 from headway.goals.models import Alignment, KeyResult, Milestone, Objective
 from headway.indicators.models import Indicator, Measurement
@@ -38,6 +37,7 @@ from headway.webhooks import events as webhook_events
 from headway.webhooks.services import webhooks_cached
 
 PLACES = Decimal("0.0000000001")
+VALUE_PLACES = Decimal("0.000001")
 SCALE = 10**10  # a stored ratio has ten decimal places: SCALE × ratio is a whole number
 _CONTEXT = Context(prec=60)
 
@@ -48,30 +48,21 @@ CheckInRow = tuple[int, dt.date, Decimal | None, int | None, str, dt.datetime]
 _CHECK_IN_FIELDS = ("id", "date", "value", "confidence", "status", "created_at")
 
 
-def stored(value: Fraction | None) -> Decimal | None:
-    """A ratio as the database keeps it: ten decimal places."""
+def _rounded(value: Fraction | None, places: Decimal) -> Decimal | None:
     if value is None:
         return None
-    exact = _CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
-    return exact.quantize(PLACES, rounding=ROUND_HALF_EVEN)
+    quotient = _CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    return quotient.quantize(places, rounding=ROUND_HALF_EVEN)
+
+
+def stored(value: Fraction | None) -> Decimal | None:
+    """A ratio as the database keeps it: ten decimal places."""
+    return _rounded(value, PLACES)
 
 
 def stored_value(value: Fraction | None) -> Decimal | None:
-    if value is None:
-        return None
-    exact = _CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
-    return exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
-
-
-@functools.lru_cache(maxsize=65536)
-def exact(value: Decimal) -> Fraction:
-    """A stored decimal as an exact fraction. Remembered: the same starts, targets and weights
-    recur across thousands of key results, and a fraction is immutable."""
-    return Fraction(value)
-
-
-def number(value: Decimal | None) -> Fraction | None:
-    return None if value is None else exact(value)
+    """A value (a key result's current) as the database keeps it: six decimal places."""
+    return _rounded(value, VALUE_PLACES)
 
 
 def core_period(period: Period | None) -> core.Period | None:

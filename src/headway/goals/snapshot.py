@@ -10,9 +10,7 @@ queries does not grow with the size of the organization.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -22,20 +20,10 @@ from django.utils import timezone
 
 from headway.checkins.models import CheckIn
 from headway.core import model as core
+from headway.core.progress import exact, number
 from headway.goals.models import Alignment, KeyResult, Milestone, Objective, ResultArea
 from headway.indicators.models import Indicator, Measurement, Target
 from headway.org.models import Organization, Period, Person, Unit
-
-
-@functools.lru_cache(maxsize=65536)
-def _fraction(value: Decimal) -> Fraction:
-    """Remembered: the same starts, targets and weights recur across thousands of rows."""
-    return Fraction(value)
-
-
-def _number(value: Decimal | None) -> Fraction | None:
-    return None if value is None else _fraction(value)
-
 
 # What the core reads of the two largest tables, as named rows rather than model instances
 # (at 645,000 key results the instances alone took 20 s to build).
@@ -102,12 +90,12 @@ def _key_result(
         owner=names.get(names.people, kr.owner_id),
         kind=kind,
         direction=core.Direction(kr.direction),
-        start=_number(kr.start),
-        target=_number(kr.target),
-        lower=_number(kr.lower),
-        upper=_number(kr.upper),
+        start=number(kr.start),
+        target=number(kr.target),
+        lower=number(kr.lower),
+        upper=number(kr.upper),
         unit=kr.unit_label,
-        weight=_fraction(kr.weight),
+        weight=exact(kr.weight),
         confidence_start=kr.confidence_start,
         source=core.ProgressSource(kr.progress_source),
         indicator=names.get(names.indicators, kr.indicator_id),
@@ -219,7 +207,7 @@ def organization_goals(
             name=a.name,
             scope=names.scope(a.scope_unit_id, a.scope_person_id),
             owner=names.get(names.people, a.owner_id),
-            weight=_number(a.weight),
+            weight=number(a.weight),
             parent=names.get(names.areas, a.parent_id),
             state=a.state,
             review_cadence_days=a.review_cadence_days,
@@ -235,14 +223,17 @@ def organization_goals(
     targets: dict[int, dict[str, core.Target]] = defaultdict(dict)
     for t in Target.objects.filter(organization_id=org).order_by("id"):
         targets[t.indicator_id][names.periods[t.period_id]] = core.Target(
-            value=_number(t.value), lower=_number(t.lower), upper=_number(t.upper)
+            value=number(t.value), lower=number(t.lower), upper=number(t.upper)
         )
     # The long series are streamed as tuples (`iterator`), never held as model instances: at
     # 18 million measurements those alone took more than 12 GiB.
     measurements: dict[int, list[core.Measurement]] = defaultdict(list)
     for indicator_id, day, value, note in (
-        (_latest_measurements(org, today) if latest_only else Measurement.objects)
-        .filter(organization_id=org)
+        (
+            _latest_measurements(org, today)
+            if latest_only
+            else Measurement.objects.filter(organization_id=org)
+        )
         .order_by("date", "id")
         .values_list("indicator_id", "date", "value", "note")
         .iterator(chunk_size=STREAM_CHUNK)
@@ -261,9 +252,9 @@ def organization_goals(
             leading=i.leading,
             result_area=names.get(names.areas, i.result_area_id),
             targets=targets[i.pk],
-            red_below=_number(i.red_below),
-            red_above=_number(i.red_above),
-            tolerance=_number(i.tolerance),
+            red_below=number(i.red_below),
+            red_above=number(i.red_above),
+            tolerance=number(i.tolerance),
             measurements=measurements[i.pk],
             description=i.description,
         )
@@ -288,18 +279,21 @@ def organization_goals(
     ):
         assert ms.key_result_id is not None
         milestones[ms.key_result_id].append(
-            core.Milestone(ms.title, ms.done, _fraction(ms.weight), ms.due)
+            core.Milestone(ms.title, ms.done, exact(ms.weight), ms.due)
         )
     check_ins: dict[int, list[core.CheckIn]] = defaultdict(list)
     for key_result_id, day, amount, confidence, status, note in (
-        (_latest_check_ins(org, today) if latest_only else CheckIn.objects)
-        .filter(organization_id=org)
+        (
+            _latest_check_ins(org, today)
+            if latest_only
+            else CheckIn.objects.filter(organization_id=org)
+        )
         .order_by("date", "id")
         .values_list("key_result_id", "date", "value", "confidence", "status", "note")
         .iterator(chunk_size=STREAM_CHUNK)
     ):
         check_ins[key_result_id].append(
-            core.CheckIn(day, _number(amount), confidence, status or None, note)
+            core.CheckIn(day, number(amount), confidence, status or None, note)
         )
     links: dict[int, list[core.Alignment]] = defaultdict(list)
     for link in Alignment.objects.filter(organization_id=org).order_by("id"):
@@ -307,7 +301,7 @@ def organization_goals(
             core.Alignment(
                 parent_objective=names.get(names.objectives, link.parent_objective_id),
                 parent_key_result=names.get(names.key_results, link.parent_key_result_id),
-                weight=_fraction(link.weight),
+                weight=exact(link.weight),
             )
         )
 
