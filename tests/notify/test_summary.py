@@ -20,6 +20,8 @@ from tests.notify.conftest import MONDAY, Clock, MakeKeyResult, RunWorker
 from headway.checkins.services import checkin_record
 from headway.goals import services as goals
 from headway.goals.models import KeyResult, Objective
+from headway.health.selectors import health_state_get
+from headway.health.services import health_changed
 from headway.notify import summary
 from headway.notify.models import Kind, Notification, NotificationSettings
 from headway.notify.services import cadence_set
@@ -509,6 +511,76 @@ def test_the_worker_run_twice_sends_each_summary_once(
     # then
     assert sorted(m.to[0] for m in summary_mails()) == [company.admin.email, company.leader.email]
     assert len(summaries()) == 2
+
+
+def test_the_send_reads_each_scopes_stored_rows_and_says_what_the_evaluation_says(
+    company: Company, clock: Clock, sales: dict[str, KeyResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: what a summary evaluated from the organization says this Monday
+    clock.set(MONDAY, 9, 20)
+    health_checked(company.org)
+    week = summary.organization_week(company.org, MONDAY)
+    evaluated = {
+        leader: summary.weekly_summary(person=leader, day=MONDAY, until=clock.now, week=week)
+        for leader in (company.leader, company.admin)
+    }
+
+    # when: the send runs with the organization's evaluation made impossible
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the weekly send evaluated the whole organization")
+
+    monkeypatch.setattr(summary, "organization_week", refused)
+    monkeypatch.setattr(summary, "evaluate", refused)
+    assert send(clock, MONDAY, 9) == 2
+
+    # then: each leader was sent what the evaluation says
+    for leader, expected in evaluated.items():
+        sent = Notification.objects.get(person=leader, kind=Kind.WEEKLY_SUMMARY)
+        assert (sent.title, sent.body, sent.items) == (
+            expected.title(),
+            expected.body(),
+            expected.items(),
+        )
+        assert any(item["title"].startswith(("Error: ", "Warning: ")) for item in sent.items)
+
+
+def test_the_send_checks_the_organization_first_when_a_change_waits_for_a_check(
+    company: Company, clock: Clock, sales: dict[str, KeyResult], make_key_result: MakeKeyResult
+) -> None:
+    # given: the findings were stored on Sunday; on Monday morning Mia adds a key result with
+    # no target, and its commit marks the findings out of date
+    clock.set(MONDAY - dt.timedelta(days=1), 18)
+    health_checked(company.org)
+    clock.set(MONDAY, 8)
+    make_key_result(company.member, "Reach 30% share", target=None, confidence_start=5)
+    assert health_changed(company.org.pk)
+
+    # when
+    assert send(clock, MONDAY, 9) == 2
+
+    # then: the leader hears of it, from findings checked at the send
+    sent = Notification.objects.get(person=company.leader, kind=Kind.WEEKLY_SUMMARY)
+    assert any("Reach 30% share" in item["detail"] + item["title"] for item in sent.items)
+    state = health_state_get(organization_id=company.org.pk)
+    assert state is not None
+    assert (state.stale_since, state.checked_for) == (None, MONDAY)
+    assert state.checked_at == dt.datetime(2026, 11, 16, 9, 20, tzinfo=UTC)
+
+
+def test_the_send_checks_nothing_again_when_the_stored_findings_are_todays_and_current(
+    company: Company, clock: Clock, sales: dict[str, KeyResult]
+) -> None:
+    # given: checked at 9:05 on Monday, nothing changed since
+    clock.set(MONDAY, 9, 5)
+    checked = health_checked(company.org).checked_at
+
+    # when
+    assert send(clock, MONDAY, 9) == 2
+
+    # then
+    state = health_state_get(organization_id=company.org.pk)
+    assert state is not None
+    assert state.checked_at == checked
 
 
 def test_the_summarys_unsubscribe_link_stops_only_the_summary(

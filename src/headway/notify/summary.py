@@ -9,11 +9,11 @@ and only those the access policy lets them see.
 What a summary reads of its scope (objectives' progress against pace, check-in dates, health
 findings) comes as `ScopeFacts` from one of two places, rendered by the same code:
 - the organization's evaluation as of the summary's day (`organization_week`, check-ins dated up to
-  that day): read and checked once per organization for the worker's weekly send and shared by
-  every leader's summary, and read for an earlier week on the page, which then reads as it stood;
-- the stored rows, for the current week's page: the objectives' progress the rollup keeps, the
-  check-in dates, the findings the worker stored. A few queries over the scope's rows, whatever
-  the size of the organization; for the same data they agree with the evaluation.
+  that day): read for an earlier week on the page, which then reads as it stood;
+- the stored rows, for the current week's page and for the worker's weekly send: the objectives'
+  progress the rollup keeps, the check-in dates, the findings the worker stored (checked again
+  before the send when a change waits for a check). A few queries over the scope's rows,
+  whatever the size of the organization; for the same data they agree with the evaluation.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ from headway.goals.models import KeyResult, Objective, ResultArea, Status, Statu
 from headway.goals.rollup import core_period
 from headway.goals.snapshot import organization_goals
 from headway.health.models import HealthFinding
-from headway.health.selectors import organization_check_settings
+from headway.health.selectors import health_state_get, organization_check_settings
+from headway.health.services import health_findings_refresh
 from headway.indicators.models import Indicator
 from headway.notify.cadence import Cadence
 from headway.notify.models import Kind, Notification, NotificationSettings
@@ -707,14 +708,16 @@ def weekly_summary(
     until: dt.datetime,
     week: OrganizationWeek | None = None,
     scope: Scope | None = None,
+    stored: bool = False,
 ) -> WeeklySummary:
     """The person's summary for `day`: objectives and key results of their scope running that day,
     as they stood that day; status changes in the seven days up to `until`; stale key results;
     the top health findings. Everything filtered by what the person may see.
 
-    `week` is the organization's evaluation on `day`, shared by every leader's summary (the
-    worker's weekly send). Without it, today's summary reads the stored rows (`facts_stored`)
-    and an earlier day's evaluates the organization as of then (`organization_week`)."""
+    Today's summary reads the stored rows (`facts_stored`), and so does any with `stored` (the
+    worker's weekly send, whose day is the organization's today even when the send runs past
+    midnight); an earlier day's reads `week`, the organization's evaluation on that day, or
+    evaluates the organization as of then (`organization_week`)."""
     scope = scope or scope_of(person)
     summary = WeeklySummary(person=person, scope=scope, day=day, since=until - WINDOW, until=until)
     if not scope.leads:
@@ -723,7 +726,7 @@ def weekly_summary(
     summary.key_result_count = len(goals.key_results)
     if not goals.objectives and not goals.key_results:
         return summary
-    facts = scope_facts(person=person, scope=scope, goals=goals, day=day, week=week)
+    facts = scope_facts(person=person, scope=scope, goals=goals, day=day, week=week, stored=stored)
     summary.stale_days = facts.stale_days
     summary.objectives = [
         _paced(objective, facts.paces.get(objective.pk, NO_PACE)) for objective in goals.objectives
@@ -848,10 +851,11 @@ def scope_facts(
     goals: ScopeGoals,
     day: dt.date,
     week: OrganizationWeek | None,
+    stored: bool = False,
 ) -> ScopeFacts:
-    """From `week` when given; today's from the stored rows, which say how things stand now;
-    an earlier day's from the organization evaluated as of then."""
-    if week is None and day >= organization_now(person.organization).date():
+    """Today's (or with `stored`) from the stored rows, which say how things stand now; an
+    earlier day's from `week` when given, else from the organization evaluated as of then."""
+    if stored or (week is None and day >= organization_now(person.organization).date()):
         return facts_stored(person=person, scope=scope, goals=goals, day=day)
     week = week or organization_week(person.organization, day)
     return facts_evaluated(week=week, scope=scope, goals=goals)
@@ -1358,11 +1362,23 @@ def weekly_summaries_send(*, now: dt.datetime | None = None) -> int:
             continue
         from headway.notify.prepared import summary_store  # it renders summaries of this module
 
-        week = organization_week(organization, day)
+        _findings_fresh(organization, day)
         for leader in leaders:
-            summary = weekly_summary(person=leader, day=day, until=until, week=week)
+            # Each from the stored rows of its scope, as the page reads today's: the send never
+            # holds the organization's evaluation (8.6 GiB at 50,000 people, BENCHMARKS.md).
+            summary = weekly_summary(person=leader, day=day, until=until, stored=True)
             summary_store(summary)  # the page of that week shows it as it was sent
             if weekly_summary_send(summary=summary) is not None:
                 count += 1
     logger.info("Sent %s weekly summar%s", count, "y" if count == 1 else "ies")
     return count
+
+
+def _findings_fresh(organization: Organization, day: dt.date) -> None:
+    """The stored findings the summaries read, as of the send: checked now when a change waits
+    for a check, or when the latest check was for an earlier day (a key result goes stale with
+    the date alone). When another check is running, what it stores is what the pages show; the
+    send reads the findings stored before it."""
+    state = health_state_get(organization_id=organization.pk)
+    if state is None or state.stale_since is not None or state.checked_for != day:
+        health_findings_refresh(organization=organization, today=day)
