@@ -18,13 +18,14 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When, Window
+from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Least, Round, RowNumber
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from headway.bulk import batches, rows_update
 from headway.checkins.models import CheckIn
+from headway.checkins.selectors import latest_check_ins
 from headway.core import model as core
 from headway.core.evaluate import KeyResultScore, score_key_result, score_objective
 from headway.core.progress import exact, number, weighted_mean
@@ -515,24 +516,11 @@ def _latest_check_ins_of(
     organization_id: int, today: dt.date, *, key_results: Collection[int] | None = None
 ) -> dict[int, list[CheckInRow]]:
     """For every key result of the organization (or those of `key_results`): its latest
-    check-in and its latest with a value, on or before the day it is read on (`_as_of`). One
-    window query: the check-ins are never loaded, only two rows per key result at most."""
-    # An objective without a period reads its check-ins up to today. The OR keeps the period's
-    # join an outer one: a filter through a nullable relation alone would drop those rows.
-    no_period = Q(key_result__objective__period__isnull=True, date__lte=today)
-    in_period = Q(date__lte=Least(F("key_result__objective__period__end"), Value(today)))
-    valued = Case(When(value__isnull=True, then=Value(0)), default=Value(1))
+    check-in and its latest with a value, on or before the day it is read on (`_as_of`), in one
+    query (`latest_check_ins`): the check-ins are never loaded, only two rows per key result at
+    most."""
     rows = (
-        CheckIn.objects.filter(no_period | in_period, organization_id=organization_id)
-        .filter(Q() if key_results is None else Q(key_result_id__in=list(key_results)))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("key_result_id"), valued],
-                order_by=[F("date").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank=1)
+        latest_check_ins(organization_id, today, key_results=key_results)
         .order_by()
         .values_list("key_result_id", *_CHECK_IN_FIELDS)
     )

@@ -14,11 +14,11 @@ from collections import defaultdict
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import DateField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from headway.checkins.models import CheckIn
+from headway.checkins.selectors import latest_check_ins
 from headway.core import model as core
 from headway.core.progress import exact, number
 from headway.goals.models import Alignment, KeyResult, Milestone, Objective, ResultArea
@@ -108,28 +108,6 @@ def _key_result(
 
 
 STREAM_CHUNK = 10_000  # rows per fetch when a long series is streamed
-
-
-def _latest_check_ins(organization_id: int, today: dt.date) -> QuerySet[CheckIn]:
-    """Of each key result's check-ins up to the day it is read on (today, or its period's end
-    once that is over), the latest and the latest with a value: one or two rows per key result,
-    found through the index on (organization, key result, date)."""
-    as_of = Least(
-        Coalesce(OuterRef("objective__period__end"), Value(today)),
-        Value(today),
-        output_field=DateField(),
-    )
-    recent = CheckIn.objects.filter(
-        organization_id=organization_id, key_result_id=OuterRef("pk"), date__lte=as_of
-    ).order_by("-date", "-id")
-    key_results = KeyResult.objects.filter(organization_id=organization_id).order_by()
-    latest = key_results.annotate(found=Subquery(recent.values("id")[:1])).values("found")
-    valued = key_results.annotate(
-        found=Subquery(recent.filter(value__isnull=False).values("id")[:1])
-    ).values("found")
-    # One set of ids: an OR of two IN subqueries would be planned as a scan of every check-in
-    # against both lists.
-    return CheckIn.objects.filter(pk__in=latest.union(valued), organization_id=organization_id)
 
 
 def _latest_measurements(organization_id: int, today: dt.date) -> QuerySet[Measurement]:
@@ -284,7 +262,7 @@ def organization_goals(
     check_ins: dict[int, list[core.CheckIn]] = defaultdict(list)
     for key_result_id, day, amount, confidence, status, note in (
         (
-            _latest_check_ins(org, today)
+            latest_check_ins(org, today)
             if latest_only
             else CheckIn.objects.filter(organization_id=org)
         )
