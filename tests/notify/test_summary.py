@@ -567,6 +567,26 @@ def test_the_send_checks_the_organization_first_when_a_change_waits_for_a_check(
     assert state.checked_at == dt.datetime(2026, 11, 16, 9, 20, tzinfo=UTC)
 
 
+def test_the_send_checks_again_findings_judged_against_an_earlier_day(
+    company: Company, clock: Clock, sales: dict[str, KeyResult]
+) -> None:
+    # given: checked on Sunday evening, nothing changed since (a key result goes stale with the
+    # date alone)
+    clock.set(MONDAY - dt.timedelta(days=1), 18)
+    health_checked(company.org)
+
+    # when
+    assert send(clock, MONDAY, 9) == 2
+
+    # then
+    state = health_state_get(organization_id=company.org.pk)
+    assert state is not None
+    assert (state.checked_for, state.checked_at) == (
+        MONDAY,
+        dt.datetime(2026, 11, 16, 9, 20, tzinfo=UTC),
+    )
+
+
 def test_the_send_checks_nothing_again_when_the_stored_findings_are_todays_and_current(
     company: Company, clock: Clock, sales: dict[str, KeyResult]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 
 from django.db import models
@@ -64,6 +65,13 @@ class HealthState(TenantModel):
 
     def __str__(self) -> str:
         return f"health of {self.organization_id} checked at {self.checked_at}"
+
+    def current(self, day: dt.date | None = None) -> bool:
+        """Whether the stored findings say how things stand: checked, with no change waiting
+        since, and (given `day`) judged against that day: a key result goes stale with the date
+        alone."""
+        checked = self.checked_at is not None and self.stale_since is None
+        return checked and (day is None or self.checked_for == day)
 
     @property
     def score(self) -> Fraction | None:

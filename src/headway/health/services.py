@@ -152,6 +152,15 @@ def health_findings_refresh(
     )
 
 
+def health_findings_current(*, organization: Organization, today: dt.date) -> None:
+    """Before something reads the stored findings as of `today` (the weekly send): check the
+    organization now unless they are current for that day. When another check is running, it
+    stores what the pages show; the reader gets the findings stored before it."""
+    state = HealthState.objects.filter(organization=organization).first()
+    if state is None or not state.current(today):
+        health_findings_refresh(organization=organization, today=today)
+
+
 def _claim(organization_id: int, requested: dt.datetime | None) -> dt.datetime | None:
     """Start a check: the change marks it answers are cleared now, so a change that commits
     while it runs marks the findings out of date again and queues the next refresh."""
@@ -344,7 +353,7 @@ def health_findings_refresh_due() -> int:
     refreshed = 0
     for organization in Organization.objects.order_by("pk"):
         state = HealthState.objects.filter(organization=organization).first()
-        if state is not None and state.stale_since is None and state.checked_at is not None:
+        if state is not None and state.current():
             continue
         try:
             if health_findings_refresh(organization=organization) is not None:

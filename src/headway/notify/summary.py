@@ -54,8 +54,8 @@ from headway.goals.models import KeyResult, Objective, ResultArea, Status, Statu
 from headway.goals.rollup import core_period
 from headway.goals.snapshot import organization_goals
 from headway.health.models import HealthFinding
-from headway.health.selectors import health_state_get, organization_check_settings
-from headway.health.services import health_findings_refresh
+from headway.health.selectors import organization_check_settings
+from headway.health.services import health_findings_current
 from headway.indicators.models import Indicator
 from headway.notify.cadence import Cadence
 from headway.notify.models import Kind, Notification, NotificationSettings
@@ -1362,7 +1362,7 @@ def weekly_summaries_send(*, now: dt.datetime | None = None) -> int:
             continue
         from headway.notify.prepared import summary_store  # it renders summaries of this module
 
-        _findings_fresh(organization, day)
+        health_findings_current(organization=organization, today=day)
         for leader in leaders:
             # Each from the stored rows of its scope, as the page reads today's: the send never
             # holds the organization's evaluation (8.6 GiB at 50,000 people, BENCHMARKS.md).
@@ -1372,13 +1372,3 @@ def weekly_summaries_send(*, now: dt.datetime | None = None) -> int:
                 count += 1
     logger.info("Sent %s weekly summar%s", count, "y" if count == 1 else "ies")
     return count
-
-
-def _findings_fresh(organization: Organization, day: dt.date) -> None:
-    """The stored findings the summaries read, as of the send: checked now when a change waits
-    for a check, or when the latest check was for an earlier day (a key result goes stale with
-    the date alone). When another check is running, what it stores is what the pages show; the
-    send reads the findings stored before it."""
-    state = health_state_get(organization_id=organization.pk)
-    if state is None or state.stale_since is not None or state.checked_for != day:
-        health_findings_refresh(organization=organization, today=day)
