@@ -19,7 +19,7 @@ from headway.goals.bulk import KeyResultRow, key_results_create
 from headway.goals.models import Objective
 from headway.goals.services import objective_create, objective_update
 from headway.health import services
-from headway.health.models import HealthFinding, HealthState
+from headway.health.models import HealthFinding, HealthSeriesChange, HealthState
 from headway.health.selectors import findings_visible, organization_findings
 from headway.health.services import (
     health_changed,
@@ -184,7 +184,7 @@ def test_many_writes_in_one_transaction_register_one_mark(company: Company) -> N
         return sum(
             1
             for _, callback, _ in connection.run_on_commit
-            if callback.__qualname__.startswith("health_changed_after_commit")
+            if callback.__qualname__.startswith("_once_after_commit")
         )
 
     with transaction.atomic():
@@ -256,8 +256,9 @@ def test_bulk_writes_which_send_no_signals_mark_the_findings_too(
     (objective,) = ownerless(company, "bulk")
     indicator = indicator_create(organization=company.org, name="Revenue", owner=company.admin)
     health_checked(company.org)
-    queued: list[int] = []
-    monkeypatch.setattr(services, "_refresh_enqueue", lambda org, *a: queued.append(org))
+    queued: list[tuple[str, int]] = []
+    monkeypatch.setattr(services, "_refresh_enqueue", lambda org, *a: queued.append(("all", org)))
+    monkeypatch.setattr(services, "_series_enqueue", lambda org: queued.append(("series", org)))
 
     row = KeyResultRow(
         objective=objective, key="kr-bulk", title="Grow revenue from 1 to 2",
@@ -270,7 +271,9 @@ def test_bulk_writes_which_send_no_signals_mark_the_findings_too(
         rows=[MeasurementRow(indicator=indicator, date=TODAY, value=Decimal(5))],
     )
 
-    assert queued == [company.org.pk, company.org.pk]
+    # The key results mark the whole organization; the measurements, their KPI's staleness.
+    assert queued == [("all", company.org.pk), ("series", company.org.pk)]
+    assert list(HealthSeriesChange.objects.values_list("indicator_id", flat=True)) == [indicator.pk]
 
 
 def test_the_hourly_job_checks_what_is_out_of_date_or_never_checked(

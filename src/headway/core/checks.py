@@ -7,7 +7,7 @@ the same findings in the same order. HW014 (pay-only) needs review data and come
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -809,14 +809,17 @@ def _missing_numbers(kr: KeyResult) -> str | None:
     return " or ".join(missing) if missing else None
 
 
-def run_checks(goals: Goals, settings: CheckSettings = CheckSettings()) -> list[Finding]:
-    """Every finding on `goals`, by code and then by the object's place in the goals value."""
+def run_checks(
+    goals: Goals, settings: CheckSettings = CheckSettings(), *, codes: Collection[str] | None = None
+) -> list[Finding]:
+    """Every finding on `goals` (of the rules `codes` only, when given), by code and then by
+    the object's place in the goals value."""
     checker = _Checker(goals, settings)
     order = {key: index for index, key in enumerate(checker.object_keys())}
     findings = [
         finding
         for code, rule in checker.rules().items()
-        if code not in settings.disabled
+        if code not in settings.disabled and (codes is None or code in codes)
         for finding in rule()
     ]
     return sorted(findings, key=lambda f: (f.code, order.get(f.object, len(order))))

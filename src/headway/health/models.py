@@ -51,6 +51,10 @@ class HealthState(TenantModel):
     checked = models.PositiveIntegerField(default=0)  # objects checked: the score's denominator
     healthy = models.PositiveIntegerField(default=0)  # of them, with no warning or error
     stale_since = models.DateTimeField(null=True, blank=True)  # first change not yet checked
+    # First check-in or measurement not yet checked, when nothing else changed: only the
+    # staleness of those key results and KPIs is checked again (`health_series_refresh`).
+    series_since = models.DateTimeField(null=True, blank=True)
+    series_checked_at = models.DateTimeField(null=True, blank=True)  # when that last ran
     running_since = models.DateTimeField(null=True, blank=True)  # a check under way
 
     class Meta:
@@ -66,12 +70,21 @@ class HealthState(TenantModel):
     def __str__(self) -> str:
         return f"health of {self.organization_id} checked at {self.checked_at}"
 
+    def due(self, day: dt.date | None = None) -> str | None:
+        """Which check would bring the stored findings up to date: "full" when they were never
+        checked, a change other than a check-in or a measurement is waiting, or (given `day`)
+        they were judged against another day (a key result goes stale with the date alone);
+        "series" when only check-ins or measurements came in since; None when they are
+        current."""
+        if self.checked_at is None or self.stale_since is not None:
+            return "full"
+        if day is not None and self.checked_for != day:
+            return "full"
+        return "series" if self.series_since is not None else None
+
     def current(self, day: dt.date | None = None) -> bool:
-        """Whether the stored findings say how things stand: checked, with no change waiting
-        since, and (given `day`) judged against that day: a key result goes stale with the date
-        alone."""
-        checked = self.checked_at is not None and self.stale_since is None
-        return checked and (day is None or self.checked_for == day)
+        """Whether the stored findings say how things stand (see `due`)."""
+        return self.due(day) is None
 
     @property
     def score(self) -> Fraction | None:
@@ -81,7 +94,8 @@ class HealthState(TenantModel):
     @property
     def pending(self) -> bool:
         """A change is waiting to be checked, or a check is running."""
-        return self.stale_since is not None or self.running_since is not None
+        waiting = self.stale_since is not None or self.series_since is not None
+        return waiting or self.running_since is not None
 
 
 class HealthFinding(TenantModel):
@@ -113,3 +127,28 @@ class HealthFinding(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.object}"
+
+
+class HealthSeriesChange(TenantModel):
+    """A key result checked in or a KPI measured since the organization's findings were last
+    checked: its staleness (HW006) is checked again, alone. Written in the transaction of the
+    check-in or measurement, so it exists exactly when the change does; the check that reads it
+    deletes it. One of the two ids is set; plain ids, as a change of a deleted row is moot."""
+
+    key_result_id = models.BigIntegerField(null=True, blank=True)
+    indicator_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(key_result_id__isnull=False, indicator_id__isnull=True)
+                | Q(key_result_id__isnull=True, indicator_id__isnull=False),
+                name="health_series_change_one_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.key_result_id is not None:
+            return f"key result {self.key_result_id} checked in"
+        return f"KPI {self.indicator_id} measured"

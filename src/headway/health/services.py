@@ -6,6 +6,11 @@ stored here, with the moment they were checked. Any write to a table the checks 
 organization's findings out of date (`health_changed`, after the write commits) and queues one
 refresh; changes that come in while it runs queue the next. The daily snapshot refreshes them
 too, since a finding can appear with the date alone (a key result going stale).
+
+Check-ins and measurements, the bulk of the writes on a working day, change one rule's answer
+only: whether a key result or a KPI is stale (HW006). They are remembered one by one
+(`HealthSeriesChange`), and the worker checks again just those key results and KPIs
+(`health_series_refresh`): a few index lookups instead of reading the organization.
 """
 
 from __future__ import annotations
@@ -19,14 +24,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks.backends.immediate import ImmediateBackend
 
 from headway.core.checks import Finding, checked_objects, run_checks
 from headway.core.model import Goals, Severity
 from headway.goals.models import KeyResult, Objective, ResultArea
-from headway.goals.snapshot import organization_goals
-from headway.health.models import HealthFinding, HealthState
+from headway.goals.snapshot import organization_goals, series_goals
+from headway.health.models import HealthFinding, HealthSeriesChange, HealthState
 from headway.health.selectors import organization_check_settings
 from headway.indicators.models import Indicator
 from headway.org.models import Organization, Person, Unit
@@ -36,6 +42,11 @@ logger = logging.getLogger(__name__)
 # A check still marked running after this long died with its worker; another may start.
 ABANDONED_AFTER = dt.timedelta(hours=1)
 WRITE_BATCH = 2_000
+# The one rule that reads the long series: a check-in or a measurement changes nothing else.
+SERIES_CODES = frozenset({"HW006"})
+# More key results and KPIs changed than this (an import): the full check is run instead.
+SERIES_LIMIT = 10_000
+FLAGGED = (str(Severity.WARNING), str(Severity.ERROR))
 
 
 # -- marking out of date ---------------------------------------------------------------------
@@ -68,28 +79,69 @@ def health_changed(organization_id: int) -> bool:
 def health_changed_after_commit(organization_id: int) -> None:
     """`health_changed` once the current transaction commits (at once outside one); a write
     that rolls back marks nothing. Called for every row a transaction writes, it marks once."""
+    _once_after_commit(health_changed, organization_id)
+
+
+def health_series_changed(
+    organization_id: int, *, key_results: Iterable[int] = (), indicators: Iterable[int] = ()
+) -> None:
+    """Key results were checked in or KPIs measured, in the current transaction: remember which,
+    with the write (a rollback forgets them too), and once it commits queue a check of their
+    staleness (`health_series_marked`). More than SERIES_LIMIT of them (an import) are checked
+    by the full check."""
+    rows = [
+        *(HealthSeriesChange(organization_id=organization_id, key_result_id=pk) for pk in set(key_results)),
+        *(HealthSeriesChange(organization_id=organization_id, indicator_id=pk) for pk in set(indicators)),
+    ]  # fmt: skip
+    if len(rows) > SERIES_LIMIT:
+        _once_after_commit(health_changed, organization_id)
+    elif rows:
+        HealthSeriesChange.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+        _once_after_commit(health_series_marked, organization_id)
+
+
+def health_series_marked(organization_id: int) -> bool:
+    """After check-ins or measurements committed: queue a check of their staleness, unless a
+    check is waiting already (a full one covers them). An organization never checked gets the
+    full check. Returns whether a check was queued; one look up of the state when one waits."""
+    state = HealthState.objects.filter(organization_id=organization_id)
+    row = state.values_list("checked_at", "stale_since", "series_since").first()
+    if row is None or row[0] is None:
+        return health_changed(organization_id)
+    if row[1] is not None or row[2] is not None:
+        return False  # a check is waiting already
+    marked = state.filter(stale_since__isnull=True, series_since__isnull=True).update(
+        series_since=timezone.now()
+    )
+    if marked:
+        _series_enqueue(organization_id)
+    return bool(marked)
+
+
+def _once_after_commit(mark: Any, organization_id: int) -> None:
+    """`mark(organization_id)` once the current transaction commits (at once outside one),
+    however many rows of the organization the transaction writes."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        health_changed(organization_id)
+        mark(organization_id)
         return
     # Django replaces its list of commit callbacks on every commit and rollback (of a savepoint
     # too), so organizations remembered against the current list are those registered in it.
     pending = connection.run_on_commit
-    remembered: tuple[list[Any], set[int]] | None = getattr(_registered, connection.alias, None)
+    remembered: tuple[list[Any], set[tuple[Any, int]]] | None = getattr(
+        _registered, connection.alias, None
+    )
     if remembered is None or remembered[0] is not pending:
         remembered = (pending, set())
         setattr(_registered, connection.alias, remembered)
-    if organization_id in remembered[1]:
+    if (mark, organization_id) in remembered[1]:
         return
-    remembered[1].add(organization_id)
-
-    def mark() -> None:
-        health_changed(organization_id)
-
-    transaction.on_commit(mark, robust=True)
+    remembered[1].add((mark, organization_id))
+    transaction.on_commit(lambda: mark(organization_id), robust=True)
 
 
-# Per thread, as connections are: the commit-callback list seen last, the organizations in it.
+# Per thread, as connections are: the commit-callback list seen last, the (mark, organization)
+# pairs registered in it.
 _registered = threading.local()
 
 
@@ -121,6 +173,13 @@ def _refresh_enqueue(
         return
     moment = (requested or timezone.now()).isoformat()
     health_findings_refresh_task.enqueue(organization_id, moment)
+
+
+def _series_enqueue(organization_id: int) -> None:
+    from headway.health.tasks import health_series_refresh_task
+
+    if not health_checks_wait_for_asking():
+        health_series_refresh_task.enqueue(organization_id)
 
 
 # -- refreshing --------------------------------------------------------------------------------
@@ -157,8 +216,11 @@ def health_findings_current(*, organization: Organization, today: dt.date) -> No
     organization now unless they are current for that day. When another check is running, it
     stores what the pages show; the reader gets the findings stored before it."""
     state = HealthState.objects.filter(organization=organization).first()
-    if state is None or not state.current(today):
+    due = "full" if state is None else state.due(today)
+    if due == "full":
         health_findings_refresh(organization=organization, today=today)
+    elif due == "series":
+        health_series_refresh(organization=organization, today=today)
 
 
 def _claim(organization_id: int, requested: dt.datetime | None) -> dt.datetime | None:
@@ -181,8 +243,99 @@ def _claim(organization_id: int, requested: dt.datetime | None) -> dt.datetime |
             return None
         state.running_since = now
         state.stale_since = None
-        state.save(update_fields=["running_since", "stale_since", "updated_at"])
+        # The check reads after this commits: it sees every check-in and measurement remembered
+        # so far. Those written from now on are remembered for the check after it.
+        state.series_since = None
+        HealthSeriesChange.objects.filter(organization_id=organization_id).delete()
+        state.save(update_fields=["running_since", "stale_since", "series_since", "updated_at"])
     return now
+
+
+def health_series_refresh(
+    *, organization: Organization, today: dt.date | None = None
+) -> HealthState | None:
+    """Check again the staleness (HW006) of the key results checked in and the KPIs measured
+    since the findings were stored, and replace only their findings and the score's count. The
+    full check runs instead when one is due: the findings were never checked, a change of
+    another kind waits, they were judged against another day, or more than SERIES_LIMIT key
+    results and KPIs changed. None when another check is running (the check-ins it has not
+    seen stay remembered for the next) or nothing waits."""
+    today = today or timezone.localdate()
+    claim = _claim_series(organization.pk, today)
+    if isinstance(claim, str):  # "full"
+        return health_findings_refresh(organization=organization, today=today)
+    if claim is None:
+        return None
+    started, changes = claim
+    began = time.monotonic()
+    try:
+        goals = series_goals(
+            organization,
+            key_results={kr for _, kr, _ in changes if kr is not None},
+            indicators={kpi for _, _, kpi in changes if kpi is not None},
+            today=today,
+        )
+        settings = organization_check_settings(organization)
+        findings = run_checks(goals, settings, codes=SERIES_CODES)
+    except BaseException:
+        HealthState.objects.filter(organization=organization).update(running_since=None)
+        raise
+    subjects = [f"indicator:{i.id}" for i in goals.indicators]
+    subjects += [f"key_result:{kr.id}" for o in goals.objectives for kr in o.key_results]
+    with transaction.atomic():
+        state = HealthState.objects.select_for_update().get(organization=organization)
+        state.running_since = None
+        stored = HealthFinding.objects.filter(organization=organization, object__in=subjects)
+        before = set(stored.filter(severity__in=FLAGGED).values_list("object", flat=True))
+        _replace(
+            organization,
+            _rows(organization, findings, named_only=True),
+            stored.filter(code__in=SERIES_CODES),
+        )
+        after = set(stored.filter(severity__in=FLAGGED).values_list("object", flat=True))
+        healed, fell = len(before - after), len(after - before)
+        state.healthy = min(max(state.healthy + healed - fell, 0), state.checked)
+        state.series_checked_at = started
+        HealthSeriesChange.objects.filter(pk__in=[pk for pk, _, _ in changes]).delete()
+        state.save(update_fields=["running_since", "healthy", "series_checked_at", "updated_at"])
+    logger.info(
+        "health of %s: staleness of %d key results and KPIs checked in %.2f s",
+        organization.slug,
+        len(subjects),
+        time.monotonic() - began,
+    )
+    return state
+
+
+Change = tuple[int, int | None, int | None]  # (id, key result, KPI) of a HealthSeriesChange
+
+
+def _claim_series(
+    organization_id: int, today: dt.date
+) -> str | tuple[dt.datetime, list[Change]] | None:
+    """Start a check of the remembered check-ins and measurements: the moment it started and
+    the changes it answers; "full" when the full check is due instead; None when another check
+    runs or nothing waits."""
+    now = timezone.now()
+    with transaction.atomic():
+        state, _ = HealthState.objects.select_for_update().get_or_create(
+            organization_id=organization_id
+        )
+        if state.running_since is not None and now - state.running_since < ABANDONED_AFTER:
+            return None
+        due = state.due(today)
+        if due is None:
+            return None
+        remembered = HealthSeriesChange.objects.filter(organization_id=organization_id)
+        changes = list(
+            remembered.values_list("pk", "key_result_id", "indicator_id")[: SERIES_LIMIT + 1]
+        )
+        if due == "full" or len(changes) > SERIES_LIMIT:
+            return "full"
+        state.running_since = now
+        state.series_since = None
+        state.save(update_fields=["running_since", "series_since", "updated_at"])
+    return now, changes
 
 
 def health_findings_store(
@@ -220,13 +373,16 @@ def health_findings_store(
 Row = tuple[str, str, str, str, str, str, int | None, int | None, str]
 
 
-def _replace(organization: Organization, wanted: list[Row]) -> None:
-    """Delete the stored rows that are not wanted, insert the wanted ones not stored."""
+def _replace(
+    organization: Organization, wanted: list[Row], among: QuerySet[HealthFinding] | None = None
+) -> None:
+    """Delete the stored rows (`among` them, or all) that are not wanted, insert the wanted ones
+    not stored."""
     fields = ("code", "name", "severity", "object", "message", "hint", "objective_id", "unit_id")
     stored: dict[Row, list[int]] = defaultdict(list)
-    for pk, *values in HealthFinding.objects.filter(organization=organization).values_list(
-        "pk", *fields, "url"
-    ):
+    if among is None:
+        among = HealthFinding.objects.filter(organization=organization)
+    for pk, *values in among.values_list("pk", *fields, "url"):
         stored[tuple(values)].append(pk)
     missing: list[Row] = []
     for row in wanted:
@@ -258,9 +414,12 @@ def _replace(organization: Organization, wanted: list[Row]) -> None:
     )
 
 
-def _rows(organization: Organization, findings: Sequence[Finding]) -> list[Row]:
-    """Each finding with its object's objective, unit and page, read in one query per kind."""
-    places = _Places(organization.pk, findings)
+def _rows(
+    organization: Organization, findings: Sequence[Finding], *, named_only: bool = False
+) -> list[Row]:
+    """Each finding with its object's objective, unit and page, read in one query per kind (of
+    the objects the findings name only, when few are named)."""
+    places = _Places(organization.pk, findings, named_only=named_only)
     rows = []
     for finding in findings:
         objective_id, unit_id, url = places.of(finding.object)
@@ -283,25 +442,46 @@ def _rows(organization: Organization, findings: Sequence[Finding]) -> list[Row]:
 class _Places:
     """Where the objects of the findings live. Only the kinds the findings name are read."""
 
-    def __init__(self, organization_id: int, findings: Iterable[Finding]) -> None:
+    def __init__(
+        self, organization_id: int, findings: Iterable[Finding], *, named_only: bool = False
+    ) -> None:
         org = organization_id
-        kinds = {f.object.split(":", 1)[0] for f in findings}
-        scopes = {f.object.split(":", 2)[1] for f in findings if f.object.startswith("scope:")}
-        self.objectives: dict[str, tuple[int, int | None]] = {}
+        named: dict[str, set[str]] = defaultdict(set)
+        for finding in findings:
+            kind, _, key = finding.object.partition(":")
+            named[kind].add(key)
+        kinds = set(named)
+        scopes = {key.split(":", 1)[0] for key in named["scope"]}
+
+        def only(rows: QuerySet[Any], keys: set[str]) -> QuerySet[Any]:
+            return rows.filter(key__in=sorted(keys)) if named_only else rows
+
         self.key_results: dict[str, str] = {}
-        if kinds & {"objective", "key_result"}:
-            self.objectives = {
-                key: (pk, unit or person_unit)
-                for key, pk, unit, person_unit in Objective.objects.filter(
-                    organization_id=org
-                ).values_list("key", "pk", "scope_unit_id", "scope_person__unit_id")
-            }
         if "key_result" in kinds:
             self.key_results = dict(
-                KeyResult.objects.filter(organization_id=org).values_list("key", "objective__key")
+                only(
+                    KeyResult.objects.filter(organization_id=org), named["key_result"]
+                ).values_list("key", "objective__key")
             )
-        self.indicators = self._scoped(Indicator, org) if "indicator" in kinds else {}
-        self.areas = self._scoped(ResultArea, org) if "result_area" in kinds else {}
+        self.objectives: dict[str, tuple[int, int | None]] = {}
+        if kinds & {"objective", "key_result"}:
+            keys = named["objective"] | set(self.key_results.values())
+            self.objectives = {
+                key: (pk, unit or person_unit)
+                for key, pk, unit, person_unit in only(
+                    Objective.objects.filter(organization_id=org), keys
+                ).values_list("key", "pk", "scope_unit_id", "scope_person__unit_id")
+            }
+        indicators, areas = (
+            Indicator.objects.filter(organization_id=org),
+            ResultArea.objects.filter(organization_id=org),
+        )
+        self.indicators = (
+            self._scoped(only(indicators, named["indicator"])) if "indicator" in kinds else {}
+        )
+        self.areas = (
+            self._scoped(only(areas, named["result_area"])) if "result_area" in kinds else {}
+        )
         self.people: dict[str, int | None] = {}
         if "person" in kinds or "person" in scopes:
             self.people = dict(
@@ -312,12 +492,10 @@ class _Places:
             self.units = dict(Unit.objects.filter(organization_id=org).values_list("name", "pk"))
 
     @staticmethod
-    def _scoped(
-        model: type[Indicator] | type[ResultArea], org: int
-    ) -> dict[str, tuple[int, int | None]]:
+    def _scoped(rows: QuerySet[Any]) -> dict[str, tuple[int, int | None]]:
         return {
             key: (pk, unit or person_unit)
-            for key, pk, unit, person_unit in model.objects.filter(organization_id=org).values_list(
+            for key, pk, unit, person_unit in rows.values_list(
                 "key", "pk", "scope_unit_id", "scope_person__unit_id"
             )
         }
@@ -353,10 +531,12 @@ def health_findings_refresh_due() -> int:
     refreshed = 0
     for organization in Organization.objects.order_by("pk"):
         state = HealthState.objects.filter(organization=organization).first()
-        if state is not None and state.current():
+        due = "full" if state is None else state.due()
+        if due is None:
             continue
+        refresh = health_series_refresh if due == "series" else health_findings_refresh
         try:
-            if health_findings_refresh(organization=organization) is not None:
+            if refresh(organization=organization) is not None:
                 refreshed += 1
         except Exception:
             logger.exception("health findings of %s failed", organization.slug)

@@ -6,7 +6,11 @@ import datetime as dt
 
 from django_tasks import task
 
-from headway.health.services import health_findings_refresh, health_findings_refresh_due
+from headway.health.services import (
+    health_findings_refresh,
+    health_findings_refresh_due,
+    health_series_refresh,
+)
 from headway.org.models import Organization
 
 
@@ -21,6 +25,19 @@ def health_findings_refresh_task(organization_id: int, requested: str | None = N
     if state is None:
         return "skipped: another check is running or has answered"
     return f"checked in {state.seconds:.1f} s: {state.checked} objects, {state.healthy} healthy"
+
+
+@task()
+def health_series_refresh_task(organization_id: int) -> str:
+    """Check again the staleness of the key results checked in and the KPIs measured since the
+    organization's findings were stored (the full check, when one is due)."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "gone"
+    state = health_series_refresh(organization=organization)
+    if state is None:
+        return "skipped: another check is running, or nothing waits"
+    return f"checked: {state.checked} objects, {state.healthy} healthy"
 
 
 @task()

@@ -27,7 +27,7 @@ from headway.audit.services import snapshot
 from headway.bulk import AUDIT_FIELDS, audit_row, batches, ids_reserve, rows_insert
 from headway.goals.models import KeyResult
 from headway.goals.rollup import rollup_key_results
-from headway.health.services import health_changed_after_commit
+from headway.health.services import health_series_changed
 from headway.indicators.models import Indicator, Measurement
 from headway.org.models import Organization, Person
 from headway.webhooks import events as webhook_events
@@ -193,8 +193,8 @@ def measurements_record(
             progress_source=KeyResult.Source.INDICATOR,
         )
     rollup_key_results(followers, today=today)
-    if created or replaced:  # rows written in bulk send no signals: tell the health checks
-        health_changed_after_commit(organization.pk)
+    # Rows written in bulk send no signals: tell the health checks which KPIs were measured.
+    health_series_changed(organization.pk, indicators=touched)
     with webhooks_cached():
         for measurement in created:
             webhook_events.measurement_recorded(measurement, replaced=False)
