@@ -163,6 +163,23 @@ def recompute(results: list[tuple[str, dict[str, Any]]]) -> str:
     return "\n".join(rows)
 
 
+def health_series(results: list[tuple[str, dict[str, Any]]]) -> str:
+    """The health check after check-ins (bench.health_series), next to the full check."""
+    rows = [
+        "| run | changes | ms | statements | ÷ the full check | full check s | others (cores) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, data in results:
+        full = data["full"]["seconds"]
+        for check in data["checks"]:
+            rows.append(
+                f"| {name.removeprefix('health-series-')} | {check['check']} | "
+                f"{check['seconds'] * 1000:,.1f} | {check['statements']} | "
+                f"{check['seconds'] / full:.2%} | {full:,.1f} | {data.get('others', '—')} |"
+            )
+    return "\n".join(rows)
+
+
 def main() -> int:
     if not RESULTS_DIR.exists():
         print("no results yet: run bench.generate or bench.checkin first")
@@ -172,6 +189,7 @@ def main() -> int:
     print("## read pages\n\n" + reads(load("reads")) + "\n")
     print("## imports\n\n" + imports(load("imports")) + "\n")
     print("## full recompute\n\n" + recompute(load("recompute")) + "\n")
+    print("## health check after check-ins\n\n" + health_series(load("health-series")) + "\n")
     print("## worker\n\n" + worker(load("worker")))
     return 0
 
