@@ -468,7 +468,8 @@ def test_health_and_scorecard_reads(company: Company, objective: Objective) -> N
 
     assert health.status_code == 200
     assert set(body(health)) == {
-        "score", "checked_at", "pending", "count", "next", "previous", "findings",
+        "score", "checked_at", "series_checked_at", "pending", "count", "next", "previous",
+        "findings",
     }  # fmt: skip
     assert body(health)["checked_at"] is not None
     assert body(health)["pending"] is False

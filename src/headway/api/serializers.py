@@ -238,6 +238,11 @@ class HealthSerializer(serializers.Serializer):
     checked_at = serializers.DateTimeField(
         allow_null=True, help_text="When the findings were checked; null before the first check."
     )
+    series_checked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the check-ins and measurements made since `checked_at` were last checked "
+        "(their staleness only); null when none were.",
+    )
     pending = serializers.BooleanField(help_text="A change made since waits to be checked.")
     count = serializers.IntegerField(help_text="Findings on every page.")
     next = serializers.URLField(allow_null=True)

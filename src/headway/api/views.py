@@ -729,6 +729,7 @@ def health(request: Request) -> Response:
         {
             "score": None if score is None else float(score),
             "checked_at": state.checked_at if state else None,
+            "series_checked_at": state.series_checked_at if state else None,
             "pending": state.pending if state else True,
             "count": count,
             "next": paginator.get_next_link(),
