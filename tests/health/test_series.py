@@ -16,7 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import DATABASE_TASKS, TODAY, Company, build_company, health_checked
+from tests.conftest import (
+    DATABASE_TASKS,
+    IMMEDIATE_TASKS,
+    TODAY,
+    Company,
+    build_company,
+    health_checked,
+)
 
 from headway.audit.models import AuditEvent
 from headway.audit.services import audit_record
@@ -39,6 +46,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 SERIES = "headway.health.tasks.health_series_refresh_task"
 FULL = "headway.health.tasks.health_findings_refresh_task"
 _slugs = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def with_a_worker(settings: Any) -> None:
+    """Check-ins are remembered for their own check when a worker runs the queue; without one
+    every change waits for "Check now" (the full check)."""
+    settings.TASKS = DATABASE_TASKS
 
 
 def stored(organization: Organization) -> list[tuple[Any, ...]]:
@@ -268,14 +282,25 @@ def test_the_health_page_says_when_check_ins_were_checked(company: Company, clie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_committed_check_in_queues_the_series_check_and_the_worker_runs_it(
-    settings: Any,
-) -> None:
+def test_without_a_worker_a_check_in_waits_for_check_now(settings: Any) -> None:
+    settings.TASKS = IMMEDIATE_TASKS
+    company = build_company("immediate")
+    (first, *_) = goal_with_key_results(company, "grow")
+    health_checked(company.org)
+
+    checkin_record(key_result=first, value=Decimal(4), author=company.member)
+
+    assert HealthState.objects.get(organization=company.org).due() == "full"
+    assert not HealthSeriesChange.objects.exists()  # nothing piles up until someone asks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_check_in_queues_the_series_check_and_the_worker_runs_it() -> None:
     # given an organization that has been checked, and a worker (the database queue)
     company = build_company("series")
     (first, *_) = goal_with_key_results(company, "grow")
     health_checked(company.org)
-    settings.TASKS = DATABASE_TASKS
+    DBTaskResult.objects.all().delete()
 
     # when a check-in rolls back, nothing is remembered or queued
     def write_then_fail() -> None:

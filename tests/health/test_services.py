@@ -250,8 +250,9 @@ def test_without_a_worker_a_committed_change_only_marks_the_findings() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_bulk_writes_which_send_no_signals_mark_the_findings_too(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
+    settings.TASKS = DATABASE_TASKS  # a worker: measurements are remembered for their own check
     company = build_company("bulk")
     (objective,) = ownerless(company, "bulk")
     indicator = indicator_create(organization=company.org, name="Revenue", owner=company.admin)

@@ -88,12 +88,13 @@ def health_series_changed(
     """Key results were checked in or KPIs measured, in the current transaction: remember which,
     with the write (a rollback forgets them too), and once it commits queue a check of their
     staleness (`health_series_marked`). More than SERIES_LIMIT of them (an import) are checked
-    by the full check."""
+    by the full check, and so is everything without a worker: changes wait for "Check now",
+    which runs the full check, so there is nothing to remember."""
     rows = [
         *(HealthSeriesChange(organization_id=organization_id, key_result_id=pk) for pk in set(key_results)),
         *(HealthSeriesChange(organization_id=organization_id, indicator_id=pk) for pk in set(indicators)),
     ]  # fmt: skip
-    if len(rows) > SERIES_LIMIT:
+    if len(rows) > SERIES_LIMIT or (rows and health_checks_wait_for_asking()):
         _once_after_commit(health_changed, organization_id)
     elif rows:
         HealthSeriesChange.objects.bulk_create(rows, batch_size=WRITE_BATCH)
@@ -178,8 +179,7 @@ def _refresh_enqueue(
 def _series_enqueue(organization_id: int) -> None:
     from headway.health.tasks import health_series_refresh_task
 
-    if not health_checks_wait_for_asking():
-        health_series_refresh_task.enqueue(organization_id)
+    health_series_refresh_task.enqueue(organization_id)
 
 
 # -- refreshing --------------------------------------------------------------------------------
