@@ -215,12 +215,7 @@ def health_findings_current(*, organization: Organization, today: dt.date) -> No
     """Before something reads the stored findings as of `today` (the weekly send): check the
     organization now unless they are current for that day. When another check is running, it
     stores what the pages show; the reader gets the findings stored before it."""
-    state = HealthState.objects.filter(organization=organization).first()
-    due = "full" if state is None else state.due(today)
-    if due == "full":
-        health_findings_refresh(organization=organization, today=today)
-    elif due == "series":
-        health_series_refresh(organization=organization, today=today)
+    health_series_refresh(organization=organization, today=today)  # whichever check is due
 
 
 def _claim(organization_id: int, requested: dt.datetime | None) -> dt.datetime | None:
@@ -259,7 +254,7 @@ def health_series_refresh(
     full check runs instead when one is due: the findings were never checked, a change of
     another kind waits, they were judged against another day, or more than SERIES_LIMIT key
     results and KPIs changed. None when another check is running (the check-ins it has not
-    seen stay remembered for the next) or nothing waits."""
+    seen stay remembered for the next) or nothing waits. So it runs whichever check is due."""
     today = today or timezone.localdate()
     claim = _claim_series(organization.pk, today)
     if isinstance(claim, str):  # "full"
@@ -531,12 +526,10 @@ def health_findings_refresh_due() -> int:
     refreshed = 0
     for organization in Organization.objects.order_by("pk"):
         state = HealthState.objects.filter(organization=organization).first()
-        due = "full" if state is None else state.due()
-        if due is None:
+        if state is not None and state.current():
             continue
-        refresh = health_series_refresh if due == "series" else health_findings_refresh
-        try:
-            if refresh(organization=organization) is not None:
+        try:  # whichever check is due: the full one, or the check-ins' alone
+            if health_series_refresh(organization=organization) is not None:
                 refreshed += 1
         except Exception:
             logger.exception("health findings of %s failed", organization.slug)
