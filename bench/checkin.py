@@ -7,9 +7,10 @@ people (through `token_create`), prepares a pool of (token, key result owned by 
 pairs, counts the queries one check-in POST runs, then starts gunicorn on `bench.wsgi` (the
 product's application plus the bench-only `/bench/bare/`) with the workers of docs/deploy.md,
 and drives it with locust in headless mode: 32 users without pause, first against
-`GET /bench/bare/`, then `POST /api/v1/check-ins/` (every request a different key result), each
-after a warm-up. Prints requests/s, p50/p95/p99 latency and errors of both, and the ratio
-(goal: the check-in at least 40% of the bare endpoint's throughput, with 0 errors).
+`GET /bench/bare/`, then `GET /api/v1/me/` (the floor of every authenticated request: a token
+looked up, a person answered), then `POST /api/v1/check-ins/` (every request a different key
+result), each after a warm-up. Prints requests/s, p50/p95/p99 latency and errors of each, and the
+ratios (goal: the check-in at least 40% of the bare endpoint's throughput, with 0 errors).
 """
 
 from __future__ import annotations
@@ -171,6 +172,21 @@ def run(args: argparse.Namespace) -> int:
             **common,
         )
         print(f"  bare: {results['bare'].rps:,.0f} req/s", file=sys.stderr)
+        # The floor of any authenticated request: the token looked up, a person answered.
+        me_pool = {"BENCH_POOL": str(pool_file), "BENCH_POOL_OFFSET": "0"}
+        locust(
+            LOCUSTFILE, "MeUser", seconds=args.warmup, name="me-warmup", env_extra=me_pool, **common
+        )
+        results["me"] = locust(
+            LOCUSTFILE,
+            "MeUser",
+            seconds=args.duration,
+            name="me",
+            env_extra=me_pool,
+            quiet_wait=args.quiet_wait,
+            **common,
+        )
+        print(f"  me: {results['me'].rps:,.0f} req/s", file=sys.stderr)
         before = CheckIn.objects.count()
         connections.close_all()
         warm = locust(
@@ -199,8 +215,9 @@ def run(args: argparse.Namespace) -> int:
     posted = warm.requests + results["checkin"].requests
     failed = warm.failures + results["checkin"].failures
     reused = posted > len(pool)
-    bare, checkin = results["bare"], results["checkin"]
+    bare, me, checkin = results["bare"], results["me"], results["checkin"]
     ratio = checkin.rps / bare.rps if bare.rps else 0.0
+    floor = me.rps / bare.rps if bare.rps else 0.0
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     header = (
         f"check-in POST on {target.label} ({engine}): gunicorn {args.workers} workers, locust "
@@ -213,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for label, fig in (
         ("GET /bench/bare/ (baseline)", bare),
+        ("GET /api/v1/me/ (the floor)", me),
         ("POST /api/v1/check-ins/", checkin),
     ):
         print(
@@ -220,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
             f"{fig.p99:>7.0f} {fig.failures:>7,} {fig.cpu_busy:>9.0%} {fig.foreign:>7.2f} "
             f"{fig.server_cpu_ms:>10.2f}"
         )
-    for fig in (bare, checkin):
+    for fig in (bare, me, checkin):
         if fig.busy_before > 0.15 or fig.foreign > 0.1:
             print(
                 f"  WARNING: other work on the machine during the {fig.name} run (busy "
@@ -233,6 +251,11 @@ def run(args: argparse.Namespace) -> int:
         f"{verdict})"
     )
     print(
+        f"  the floor, the cheapest authenticated request (GET /api/v1/me/: its token looked up, "
+        f"a person answered): {floor:.1%} of the bare endpoint's throughput; the check-in "
+        f"{checkin.rps / me.rps if me.rps else 0.0:.1%} of the floor's"
+    )
+    print(
         f"  SQL statements per check-in POST ({queries['samples']} sampled): min {queries['min']}, "
         f"median {queries['median']}, max {queries['max']}; the largest: {queries['by_kind']}; "
         f"by table: {queries['by_table']}"
@@ -243,8 +266,8 @@ def run(args: argparse.Namespace) -> int:
         + (" (exhausted: some key results got two check-ins)" if reused else "")
     )
     print(
-        f"  load generator used {bare.locust_cpu:.2f} / {checkin.locust_cpu:.2f} cores "
-        f"(bare / check-in) of {os.cpu_count()}; largest worker peak RSS {worker_peak} MiB"
+        f"  load generator used {bare.locust_cpu:.2f} / {me.locust_cpu:.2f} / "
+        f"{checkin.locust_cpu:.2f} cores (bare / me / check-in) of {os.cpu_count()}; largest worker peak RSS {worker_peak} MiB"
     )
     data = {
         "target": target.label,
@@ -254,8 +277,10 @@ def run(args: argparse.Namespace) -> int:
         "duration": args.duration,
         "warmup": args.warmup,
         "bare": asdict(bare),
+        "me": asdict(me),
         "checkin": asdict(checkin),
         "ratio": round(ratio, 6),
+        "floor_ratio": round(floor, 6),
         "goal": GOAL_RATIO,
         "queries_per_checkin": queries,
         "checkins_created": created,

@@ -100,7 +100,8 @@ def measure(args: argparse.Namespace, database: str) -> dict[str, Any]:
         before = HealthFinding.objects.filter(organization=organization).count()
         health_series_marked(organization.pk)  # what the commit does
         state, seconds, statements = timed(lambda: health_series_refresh(organization=organization))
-        assert state is not None and state.series_checked_at is not None, "a full check ran"
+        if state is None or state.series_checked_at is None:
+            raise SystemExit("the series check did not run: a full check ran instead")
         after = HealthFinding.objects.filter(organization=organization).count()
         checks.append(
             {

@@ -64,10 +64,17 @@ def checkins(results: list[tuple[str, dict[str, Any]]]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, data in results:
-        for key, label in (("bare", "GET /bench/bare/"), ("checkin", "POST /api/v1/check-ins/")):
+        endpoints = (
+            ("bare", "GET /bench/bare/"),
+            ("me", "GET /api/v1/me/"),  # the floor, measured since 2026-11-23
+            ("checkin", "POST /api/v1/check-ins/"),
+        )
+        for key, label in endpoints:
+            if key not in data:
+                continue
             f = data[key]
-            share = data["checkin"]["rps"] / data["bare"]["rps"] if data["bare"]["rps"] else 0
-            ratio = f"{share:.1%}" if key == "checkin" else "baseline"
+            share = f["rps"] / data["bare"]["rps"] if data["bare"]["rps"] else 0
+            ratio = f"{share:.1%}" if key != "bare" else "baseline"
             rows.append(
                 f"| {name.removeprefix('checkin-')} | `{label}` | {f['requests']:,} | "
                 f"{f['rps']:,.1f} | {f['p50']:,.0f} | {f['p95']:,.0f} | {f['p99']:,.0f} | "
