@@ -56,6 +56,10 @@ class BareUser(FastHttpUser):
         self.client.get("/bench/bare/", name="GET /bench/bare/")
 
 
+class MeUser(_PoolUser):
+    kind, label = "me", "GET /api/v1/me/"
+
+
 class ObjectiveUser(_PoolUser):
     kind, label = "objective", "GET /objectives/<id>/"
 
