@@ -267,7 +267,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(
         f"  load generator used {bare.locust_cpu:.2f} / {me.locust_cpu:.2f} / "
-        f"{checkin.locust_cpu:.2f} cores (bare / me / check-in) of {os.cpu_count()}; largest worker peak RSS {worker_peak} MiB"
+        f"{checkin.locust_cpu:.2f} cores (bare / me / check-in) of {os.cpu_count()}; "
+        f"largest worker peak RSS {worker_peak} MiB"
     )
     data = {
         "target": target.label,

@@ -487,12 +487,12 @@ def report(
     print(header)
     rows = [*throughput.items(), *latency.items()]
     for kind, fig in rows:
+        share = fig.rps / bare.rps if bare.rps else 0.0
         if kind == "bare":
             versus = "baseline"
         elif kind == "me":
-            versus = f"{fig.rps / bare.rps if bare.rps else 0.0:.1%} of bare req/s (the floor)"
+            versus = f"{share:.1%} of bare req/s (the floor)"
         elif fig.users > 1:
-            share = fig.rps / bare.rps if bare.rps else 0.0
             met = "met" if share >= GOAL_READ_RATIO and fig.failures == 0 else "NOT met"
             versus = f"{share:.1%} of bare req/s (goal ≥ {GOAL_READ_RATIO:.0%}: {met})"
         elif kind.startswith("map"):
